@@ -1,0 +1,1 @@
+"""Answer generation: the offline extractive answerer, the LLM answerer, prompts, follow-up condensing."""

@@ -1,0 +1,1 @@
+"""Indexing: embeddings, the Chroma store, and the persisted BM25 keyword index."""

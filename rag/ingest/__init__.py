@@ -1,0 +1,1 @@
+"""Ingestion: read files, strip page chrome, chunk with original offsets, write to the index."""

@@ -1,0 +1,106 @@
+"""Split a cleaned article into chunks with llama-index's SentenceSplitter, keeping for every chunk
+its span in the ORIGINAL file and every sentence in it with exact original offsets.
+
+Does not embed or store anything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.utils import globals_helper
+from nltk.tokenize import PunktTokenizer
+
+from rag.ingest.cleaner import CleanedDocument
+from rag.models import Sentence
+
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A chunk ready to embed: text from the cleaned article plus its location in the original file."""
+
+    id: str
+    source: str
+    title: str
+    doc_sha256: str
+    index: int
+    text: str
+    start: int
+    end: int
+    sentences: list[Sentence]
+
+
+@lru_cache(maxsize=1)
+def _punkt() -> PunktTokenizer:
+    # llama-index ships nltk's punkt_tab data; this puts it on nltk's path (no download). Its own
+    # tokenizer is untrained (splits "U.S. to"), so load the trained English parameters.
+    globals_helper.wait_for_nltk_check()
+    return PunktTokenizer("english")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
+    """Sentences of one paragraph with offsets shifted by `offset` (the paragraph's start in the file)."""
+    return [
+        Sentence(offset + s, offset + e, text[s:e]) for s, e in _punkt().span_tokenize(text)
+    ]
+
+
+@lru_cache(maxsize=8)
+def _splitter(chunk_size: int, chunk_overlap: int) -> SentenceSplitter:
+    return SentenceSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                            paragraph_separator=PARAGRAPH_SEPARATOR)
+
+
+def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """Chunks of one cleaned article, in reading order, with content-derived ids."""
+    doc = cleaned.doc
+    clean_parts: list[str] = []
+    clean_starts: list[int] = []  # where each kept paragraph begins in the cleaned text
+    sentences: list[tuple[int, Sentence]] = []  # (start in cleaned text, sentence)
+    pos = 0
+    for para in cleaned.paragraphs:
+        clean_starts.append(pos)
+        for sent in split_sentences(para.text, para.start):
+            sentences.append((pos + sent.start - para.start, sent))
+        clean_parts.append(para.text)
+        pos += len(para.text) + len(PARAGRAPH_SEPARATOR)
+    clean_text = PARAGRAPH_SEPARATOR.join(clean_parts)
+    if not clean_text.strip():
+        return []
+
+    def to_original(clean_pos: int) -> int:
+        i = max(bisect.bisect_right(clean_starts, clean_pos) - 1, 0)
+        para = cleaned.paragraphs[i]
+        return min(para.start + (clean_pos - clean_starts[i]), para.end)
+
+    nodes = _splitter(chunk_size, chunk_overlap).get_nodes_from_documents([Document(text=clean_text)])
+    sent_starts = [s for s, _ in sentences]
+    chunks: list[Chunk] = []
+    search_from = 0
+    for node in nodes:
+        text = node.get_content()
+        cs = clean_text.find(text, search_from)
+        if cs < 0:  # the splitter normally returns exact slices; fall back to its own offsets
+            cs = node.start_char_idx or 0
+        ce = cs + len(text)
+        search_from = cs + 1
+        lo = max(bisect.bisect_right(sent_starts, cs) - 1, 0)
+        in_chunk = [
+            sent for start, sent in sentences[lo:]
+            if start < ce and start + len(sent.text) > cs
+        ] if sentences else []
+        in_chunk = [s for s in in_chunk if s.start < to_original(ce - 1) + 1]
+        start, end = to_original(cs), to_original(ce - 1) + 1
+        digest = hashlib.sha256(f"{doc.source}\x00{start}\x00{text}".encode()).hexdigest()[:32]
+        chunks.append(Chunk(
+            id=digest, source=doc.source, title=cleaned.title, doc_sha256=doc.sha256,
+            index=len(chunks), text=text, start=start, end=end, sentences=in_chunk,
+        ))
+    return chunks

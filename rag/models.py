@@ -1,0 +1,92 @@
+"""Plain data types passed along the pipeline: documents, chunks, passages, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One article as read from disk, text unmodified."""
+
+    source: str  # file name, the key users see in citations
+    path: Path
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of an article with its exact character offsets in the original file."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk: its text plus every sentence in it, located in the original file."""
+
+    id: str
+    source: str
+    title: str
+    text: str
+    start: int
+    end: int
+    sentences: list[Sentence]
+    score: float = 0.0
+    also_in: list[str] = field(default_factory=list)  # sources of near-duplicate passages collapsed into this
+    copies: list[Passage] = field(default_factory=list, repr=False)  # those collapsed passages
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered citation: a verbatim quote and where it sits in its source file."""
+
+    n: int
+    source: str
+    title: str
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        """JSON-able form."""
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """What `answer()` returns: text with [n] markers, the citations they point at, and flags."""
+
+    question: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    answerer: str  # "extractive" or "llm:<model>"
+    standalone_question: str = ""
+    conflict: bool = False  # sources disagree and both sides are cited
+    notice: str | None = None  # e.g. "LLM unavailable, answered offline"
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-able form used by `rag ask --json`, the eval and the UI."""
+        return {
+            "question": self.question,
+            "text": self.text,
+            "abstained": self.abstained,
+            "conflict": self.conflict,
+            "answerer": self.answerer,
+            "standalone_question": self.standalone_question,
+            "notice": self.notice,
+            "citations": [c.to_dict() for c in self.citations],
+            "retrieved": [
+                {"id": p.id, "source": p.source, "title": p.title, "score": round(p.score, 4),
+                 "also_in": p.also_in}
+                for p in self.passages
+            ],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,61 @@
+"""Shared fixtures: every test runs with its own data dir and no LLM or Chroma server configured."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.ingest.pipeline import ingest
+from rag.settings import RagSettings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+_ENV_TO_CLEAR = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "CHROMA_HOST", "CHROMA_PORT", "CHROMA_TOKEN",
+                 "TIKTOKEN_CACHE_DIR", "NLTK_DATA")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's .env, LLM keys or data dir."""
+    for name in _ENV_TO_CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(__import__("os").environ):
+        if name.startswith("RAG_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("RAG_CORPUS_DIR", str(SEEDS))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))  # no stray .env is picked up
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def make_settings(data_dir: Path, **overrides) -> RagSettings:
+    """Settings for a test-owned data dir, ignoring the environment's .env."""
+    return RagSettings(_env_file=None, data_dir=data_dir, corpus_dir=SEEDS, **overrides)
+
+
+@pytest.fixture(scope="session")
+def seeded_settings(tmp_path_factory: pytest.TempPathFactory) -> RagSettings:
+    """Settings whose index holds the five seed articles (ingested once per test session)."""
+    settings = make_settings(tmp_path_factory.mktemp("seeded"))
+    ingest([SEEDS], settings)
+    return settings
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A writable copy of the seeds."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def seed_text(source: str) -> str:
+    """The original text of a seed file."""
+    return (SEEDS / source).read_text(encoding="utf-8")

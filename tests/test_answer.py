@@ -1,0 +1,90 @@
+import json
+import re
+
+import pytest
+
+from rag import Answer, IndexNotReadyError, InvalidQuestionError, answer
+from rag.generate.prompts import ABSTAIN_TEXT, CONFLICT_PREFIX
+from tests.conftest import make_settings, seed_text
+
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def assert_citations_valid(res: Answer) -> None:
+    """The product's invariants: quotes verbatim at offsets; markers and citations match 1..n."""
+    for c in res.citations:
+        assert seed_text(c.source)[c.start:c.end] == c.quote
+    used = [int(n) for n in MARKER.findall(res.text)]
+    assert sorted(set(used)) == [c.n for c in res.citations] == list(range(1, len(res.citations) + 1))
+    first_use = list(dict.fromkeys(used))
+    assert first_use == sorted(first_use)
+
+
+def test_answer__witkoff_meeting_place_is_cited_verbatim(seeded_settings) -> None:
+    res = answer("Where did Witkoff meet Putin?", settings=seeded_settings)
+    assert not res.abstained
+    assert "St. Petersburg" in res.text
+    assert_citations_valid(res)
+    assert any("St. Petersburg" in c.quote and "Putin" in c.quote for c in res.citations)
+    for sentence in re.split(r"(?<=\])\s+", res.text):
+        assert MARKER.search(sentence), f"uncited sentence: {sentence}"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "Who won the 2024 Super Bowl?",
+     "What did the European Union decide about tariffs on Chinese cars?"],
+)
+def test_answer__abstains_when_articles_do_not_cover_it(seeded_settings, question: str) -> None:
+    res = answer(question, settings=seeded_settings)
+    assert res.abstained and res.citations == [] and res.text == ABSTAIN_TEXT
+
+
+def test_answer__conflicting_death_tolls_are_flagged_and_both_cited(seeded_settings) -> None:
+    res = answer("How many people were killed in the attack on Kyiv?", settings=seeded_settings)
+    assert_citations_valid(res)
+    assert res.conflict and res.text.startswith(CONFLICT_PREFIX)
+    assert {"002_181e4f12115521e5.txt", "004_65f930d9f114bd18.txt"} <= {c.source for c in res.citations}
+
+
+def test_answer__follow_up_uses_history(seeded_settings) -> None:
+    first = answer("Where did Witkoff meet Putin?", settings=seeded_settings)
+    res = answer("How long did it last?", history=[("Where did Witkoff meet Putin?", first.text)],
+                 settings=seeded_settings)
+    assert res.standalone_question == "Where did Witkoff meet Putin? How long did it last?"
+    assert "four and a half hours" in res.text
+    assert_citations_valid(res)
+
+
+def test_answer__to_dict_is_json_with_documented_fields(seeded_settings) -> None:
+    data = json.loads(json.dumps(answer("Who is Kirill Dmitriev?", settings=seeded_settings).to_dict()))
+    assert {"text", "abstained", "citations"} <= data.keys()
+    assert set(data["citations"][0]) == {"n", "source", "title", "quote", "start", "end"}
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "Please type a question."),
+        ("   \n\t ", "Please type a question."),
+        ("\x00\x07", "Please type a question."),
+        ("x" * 2001, "The question is too long (2,001 characters; the limit is 2,000). Please shorten it."),
+    ],
+)
+def test_answer__rejects_bad_question_with_actionable_message(seeded_settings, question: str,
+                                                              message: str) -> None:
+    with pytest.raises(InvalidQuestionError) as exc:
+        answer(question, settings=seeded_settings)
+    assert str(exc.value) == message
+
+
+def test_answer__builds_index_from_corpus_when_empty(tmp_path) -> None:
+    res = answer("Where did Witkoff meet Putin?", settings=make_settings(tmp_path / "data"))
+    assert not res.abstained and res.citations
+
+
+def test_answer__without_index_or_corpus_says_what_to_run(tmp_path) -> None:
+    settings = make_settings(tmp_path / "data").model_copy(update={"corpus_dir": tmp_path / "missing"})
+    with pytest.raises(IndexNotReadyError) as exc:
+        answer("Where did Witkoff meet Putin?", settings=settings)
+    assert "Run `rag ingest PATH`" in str(exc.value)

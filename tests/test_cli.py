@@ -1,0 +1,34 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import SEEDS, seed_text
+
+RAG = [sys.executable, "-m", "rag.cli"]
+
+
+def _run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_CORPUS_DIR": str(SEEDS)}
+    return subprocess.run(RAG + args, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli__ingest_then_ask_json_answers_with_verbatim_citation(tmp_path: Path) -> None:
+    ingested = _run(["ingest", str(SEEDS)], tmp_path)
+    assert ingested.returncode == 0, ingested.stderr
+    assert "5 added" in ingested.stdout
+    again = _run(["ingest", str(SEEDS)], tmp_path)
+    assert "0 added, 0 updated, 5 unchanged" in again.stdout and "0 chunks written" in again.stdout
+    asked = _run(["ask", "--json", "Where did Witkoff meet Putin?"], tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    data = json.loads(asked.stdout)
+    assert data["abstained"] is False
+    cite = data["citations"][0]
+    assert seed_text(cite["source"])[cite["start"]:cite["end"]] == cite["quote"]
+
+
+def test_cli__empty_question_exits_2_with_one_line_error(tmp_path: Path) -> None:
+    res = _run(["ask", "  "], tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.strip() == "Error: Please type a question."
