@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from rag.cite.compose import Claim, compose
 from rag.cite.verify import verify_draft
-from rag.errors import IndexNotReadyError, InvalidQuestionError
+from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError
 from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, normalize_history
 from rag.generate.extractive import extractive_answer
@@ -215,7 +215,8 @@ class Pipeline:
                 got = registry.get(ids=[c.source], include=["documents"])
                 self._doc_texts[c.source] = got["documents"][0] if got["ids"] else ""
             if self._doc_texts[c.source][c.start : c.end] != c.quote:
-                raise AssertionError(f"citation {c.n} is not verbatim in {c.source}; re-run `rag ingest`")
+                raise IngestError(f"Citation {c.n} no longer matches {c.source}: the index is out of date. "
+                                  "Run `rag ingest` again.")
         return citations
 
 

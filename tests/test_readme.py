@@ -1,0 +1,17 @@
+"""The README's first Python example must run as written (from the repo root, offline)."""
+
+import os
+import re
+
+from tests.conftest import ROOT
+
+
+def test_readme__first_python_example_runs(monkeypatch) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    res, follow = namespace["res"], namespace["follow"]
+    assert res.conflict and not res.abstained and len(res.citations) >= 2
+    assert follow.citations and "four and a half hours" in follow.text
+    assert os.environ["RAG_DATA_DIR"] not in ("", ".newsrag")
