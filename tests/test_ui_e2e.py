@@ -146,6 +146,9 @@ def _cited(page, bubble, turn: int) -> list[str]:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_ui__chat_streams_cites_follows_up_escapes_and_recovers(page, corpus_dir: Path) -> None:
+    header = page.locator("#nr-header").inner_text()
+    assert f"Corpus: {corpus_dir.name} · 6 articles" in header and "offline answerer" in header
+
     # 1. A question: the answer streams (provisional text first), then is replaced by the cited answer.
     page.fill("#question textarea", "Where did Witkoff meet Putin?")
     page.press("#question textarea", "Enter")

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from rag.errors import IndexNotReadyError
+from rag.errors import IndexNotReadyError, RagError
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.models import Answer, Citation, Passage, Sentence
 from tests.conftest import SEEDS, make_settings
@@ -174,3 +174,22 @@ def unused_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "host", "auth"),
+    [({}, "127.0.0.1", None),
+     ({"ui_host": "0.0.0.0", "ui_auth": "ann:s3:cret"}, "0.0.0.0", ("ann", "s3:cret")),
+     ({"ui_auth": ""}, "127.0.0.1", None)],
+)
+def test_launch_options__bind_localhost_by_default_and_optional_basic_auth(tmp_path, overrides, host, auth) -> None:
+    opts = ui_app.launch_options(make_settings(tmp_path, **overrides))
+    assert (opts["server_name"], opts["auth"], opts["share"], opts["show_error"]) == (host, auth, False, False)
+    assert "nr-cite" in opts["js"] and ".nr-cite" in opts["css"]
+
+
+@pytest.mark.parametrize("auth", ["no-colon", ":password", "user:"])
+def test_launch_options__malformed_auth_refuses_to_start(tmp_path, auth: str) -> None:
+    with pytest.raises(RagError) as err:
+        ui_app.launch_options(make_settings(tmp_path, ui_auth=auth))
+    assert str(err.value) == "RAG_UI_AUTH must look like 'user:password'; fix it or unset it."

@@ -23,6 +23,7 @@ import gradio as gr
 
 from rag.answering import get_pipeline
 from rag.errors import InvalidQuestionError, RagError
+from rag.index.state import STATE_ID
 from rag.models import Answer
 from rag.settings import RagSettings, get_settings
 from ui.render import answer_html, error_html, streaming_html, user_html
@@ -130,7 +131,8 @@ def ask_api(question: str, settings: RagSettings) -> dict:
 
 def _article_count(settings: RagSettings) -> int | None:
     try:
-        return get_pipeline(settings).retriever.registry.count()
+        ids = get_pipeline(settings).retriever.registry.get(include=[])["ids"]
+        return sum(1 for i in ids if i != STATE_ID)  # the registry also holds the index-state record
     except Exception as exc:  # the header is informational; the chat reports real problems per question
         log.warning("could not count articles: %s", exc)
         return None
@@ -207,7 +209,12 @@ def build_app(settings: RagSettings | None = None) -> gr.Blocks:
 
 def launch_options(settings: RagSettings) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch`: bind address, auth, theme, CSS and the marker-link JS."""
-    auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth and ":" in settings.ui_auth else None
+    auth = None
+    if settings.ui_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not (user and sep and password):  # never start unprotected when protection was asked for
+            raise RagError("RAG_UI_AUTH must look like 'user:password'; fix it or unset it.")
+        auth = (user, password)
     return {
         "server_name": settings.ui_host, "server_port": settings.ui_port, "share": False, "auth": auth,
         "show_error": False, "theme": gr.themes.Soft(primary_hue="blue", secondary_hue="slate"),
