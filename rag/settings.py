@@ -93,6 +93,11 @@ class RagSettings(BaseSettings):
     ui_port: int = Field(default=7860, description="Port of the Gradio UI.")
     ui_auth: str | None = Field(default=None, description="Optional 'user:password' basic auth for the UI.")
     ui_concurrency: int = Field(default=4, ge=1, description="Answers computed at once by the UI queue.")
+    ui_typing_delay: float = Field(
+        default=0.02, ge=0, le=1,
+        description="UI: seconds between words when an answer arrives all at once (offline answerer), "
+        "so it visibly streams; 0 shows it at once.",
+    )
 
     @property
     def llm_enabled(self) -> bool:

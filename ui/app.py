@@ -1,14 +1,21 @@
 """The Gradio chat: streams answers, shows the cited sources beside them, handles follow-ups.
 
-Binds to 127.0.0.1 by default; analytics are off so launching makes no outside network calls.
+Each browser session keeps its turns in a gr.State (question, plain answer text, rendered bubbles and
+sources), so follow-ups are condensed from the plain text, not from the HTML shown. Binds to 127.0.0.1
+by default; analytics are off so launching makes no outside network calls. Rendering is in ui/render.py
+(chat bubbles) and ui/sources.py (sources panel); styling and the marker-to-source links in ui/assets/.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import os
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Iterable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -16,11 +23,14 @@ import gradio as gr
 
 from rag.answering import get_pipeline
 from rag.errors import InvalidQuestionError, RagError
+from rag.index.state import STATE_ID
 from rag.models import Answer
 from rag.settings import RagSettings, get_settings
-from ui.render import answer_markdown, sources_html
+from ui.render import answer_html, error_html, streaming_html, user_html
+from ui.sources import panel_html, turn_sources
 
 log = logging.getLogger(__name__)
+ASSETS = Path(__file__).resolve().parent / "assets"
 
 EXAMPLES = [
     "Where did Witkoff meet Putin?",
@@ -28,103 +38,196 @@ EXAMPLES = [
     "Who was Ksenia Karelina exchanged for?",
     "What did Klitschko say about giving up territory?",
 ]
+GENERIC_ERROR = "Something went wrong while answering. Please try again."
+SHOWN_QUESTION_CHARS = 600  # longer questions are shortened in the user's bubble (display only)
 
-CSS = """
-.sources mark { background: #fff3a3; padding: 0 2px; }
-.source-card { border: 1px solid #ddd; border-radius: 8px; padding: 8px 10px; margin-bottom: 8px; }
-.source-title { font-weight: 600; }
-.source-file, .offsets { font-size: 0.8em; color: #777; }
-.source-quote { margin-top: 6px; }
-.cite-num { font-weight: 600; }
-.ctx { color: #555; }
-.sources-empty { color: #777; font-style: italic; }
-"""
-
-Messages = list[dict]
+Turn = dict[str, Any]  # turn, question, user, bot (HTML), answer (plain text or None), sources (HTML or None)
+Outputs = tuple[list[dict], str, str, list[Turn]]  # chat messages, sources panel, textbox, turns
 
 
-def _header(settings: RagSettings) -> str:
-    model = f"LLM `{settings.llm_model}`" if settings.llm_enabled else "offline extractive answerer (no LLM configured)"
-    return (f"## newsrag\nAsk about the articles in `{html.escape(str(settings.corpus_dir))}`. "
-            f"Answering with the {model}; every sentence cites a verbatim quote.")
+def _chat(turns: list[Turn]) -> list[dict]:
+    messages: list[dict] = []
+    for t in turns:
+        if t["user"]:
+            messages.append({"role": "user", "content": t["user"]})
+        messages.append({"role": "assistant", "content": t["bot"]})
+    return messages
 
 
-def respond(message: str, history: Messages, settings: RagSettings | None = None
-            ) -> Iterator[tuple[Messages, str, str]]:
-    """Chat handler: yields (chat history, sources HTML, textbox value) while the answer streams."""
+def _panel(turns: list[Turn], pending: Turn | None = None) -> str:
+    sections = [(t["turn"], t["question"], t["sources"]) for t in turns if t["sources"] is not None]
+    return panel_html(sections, (pending["turn"], pending["question"]) if pending else None)
+
+
+def _paced(stream: Iterable[str | Answer], delay: float) -> Iterator[str | Answer]:
+    """Re-yield text word by word, at most one word per `delay` seconds.
+
+    Why: the offline answerer produces its sentences at once; pacing makes them readable as they
+    appear. A model streaming slower than the pace is never delayed.
+    """
+    last = 0.0
+    for item in stream:
+        if isinstance(item, Answer) or delay <= 0:
+            yield item
+            continue
+        for word in re.findall(r"\S+\s*|\s+", item):
+            wait = delay - (time.monotonic() - last)
+            if wait > 0:
+                time.sleep(wait)
+            last = time.monotonic()
+            yield word
+
+
+def respond(message: str, turns: list[Turn] | None, settings: RagSettings | None = None) -> Iterator[Outputs]:
+    """Chat handler: yields (chat, sources panel, textbox value, turns) while the answer streams.
+
+    Errors become a friendly bubble and never end the session; the failed turn is left out of the
+    history used for follow-ups.
+    """
     settings = settings or get_settings()
-    history = list(history or [])
-    prior = list(history)
-    shown = message if isinstance(message, str) else ""
-    history = [*history, {"role": "user", "content": html.escape(shown, quote=False)[:2000]},
-               {"role": "assistant", "content": "…"}]
-    yield history, sources_html(None), ""
+    turns = list(turns or [])
+    question = message if isinstance(message, str) else ""
+    history = [(t["question"], t["answer"]) for t in turns if t["answer"] is not None]
+    turn: Turn = {"turn": (turns[-1]["turn"] + 1) if turns else 1, "question": question,
+                  "user": user_html(question, SHOWN_QUESTION_CHARS) if question.strip() else None,
+                  "bot": streaming_html(""), "answer": None, "sources": None}
+    pending = turn if question.strip() else None
+    yield _chat([*turns, turn]), _panel(turns, pending), "", turns
+    keep_in_box = ""
     try:
         streamed = ""
         final: Answer | None = None
-        for item in get_pipeline(settings).answer_stream(message, _plain(prior)):
+        for item in _paced(get_pipeline(settings).answer_stream(question, history), settings.ui_typing_delay):
             if isinstance(item, Answer):
                 final = item
-            else:
-                streamed += item
-                history[-1] = {"role": "assistant", "content": html.escape(streamed, quote=False)}
-                yield history, sources_html(None), ""
-        assert final is not None
-        history[-1] = {"role": "assistant", "content": answer_markdown(final)}
-        yield history, sources_html(final), ""
+                continue
+            streamed += item
+            turn = {**turn, "bot": streaming_html(streamed)}
+            yield _chat([*turns, turn]), _panel(turns, pending), "", turns
+        if final is None:
+            raise RuntimeError("answer_stream ended without an Answer")
+        turn = {**turn, "bot": answer_html(final, turn["turn"]), "answer": final.text,
+                "sources": turn_sources(final, turn["turn"])}
     except InvalidQuestionError as exc:
-        history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
-        yield history, sources_html(None), shown if len(shown) < 5000 else ""
+        turn = {**turn, "bot": error_html(str(exc))}
+        keep_in_box = question if question.strip() else ""  # let the user shorten it instead of retyping
     except RagError as exc:
-        history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
-        yield history, sources_html(None), ""
+        log.warning("answer failed: %s", exc)
+        turn = {**turn, "bot": error_html(str(exc))}
     except Exception:
         log.exception("answer failed")
-        history[-1] = {"role": "assistant",
-                       "content": "⚠️ Something went wrong while answering. Please try again."}
-        yield history, sources_html(None), ""
+        turn = {**turn, "bot": error_html(GENERIC_ERROR)}
+    turns = [*turns, turn]
+    yield _chat(turns), _panel(turns), keep_in_box, turns
 
 
-def _plain(history: Messages) -> Messages:
-    """History as plain text for condensing follow-ups (HTML escapes undone, markers kept)."""
-    return [{"role": m.get("role"), "content": html.unescape(str(m.get("content", "")))} for m in history]
+def ask_api(question: str, settings: RagSettings) -> dict:
+    """JSON endpoint (`/ask`): the full Answer.to_dict(), or {"error": message}."""
+    try:
+        return get_pipeline(settings).answer(question).to_dict()
+    except RagError as exc:
+        return {"error": str(exc)}
+
+
+def _article_count(settings: RagSettings) -> int | None:
+    try:
+        ids = get_pipeline(settings).retriever.registry.get(include=[])["ids"]
+        return sum(1 for i in ids if i != STATE_ID)  # the registry also holds the index-state record
+    except Exception as exc:  # the header is informational; the chat reports real problems per question
+        log.warning("could not count articles: %s", exc)
+        return None
+
+
+def header_html(settings: RagSettings) -> str:
+    """Title plus which corpus and which model answer."""
+    from html import escape
+
+    count = _article_count(settings)
+    articles = f" · {count} article{'s' if count != 1 else ''}" if count is not None else ""
+    if settings.llm_enabled:
+        where = f" at {settings.openai_base_url}" if settings.openai_base_url else ""
+        model = f"Answers: LLM {settings.llm_model}{where}, quotes verified"
+    else:
+        model = "Answers: offline answerer, quoting the articles verbatim"
+    return (
+        "<div id='nr-header'><h1><span class='nr-logo'>n</span>newsrag</h1>"
+        "<p class='nr-sub'>Ask about the news articles. Every sentence of an answer cites a verbatim quote; "
+        "click a number to see it in its article.</p><div class='nr-chips'>"
+        f"<span class='nr-chip' title='{escape(str(settings.corpus_dir.resolve()))}'>"
+        f"Corpus: {escape(settings.corpus_dir.name or str(settings.corpus_dir))}{articles}</span>"
+        f"<span class='nr-chip'>{escape(model)}</span></div></div>"
+    )
 
 
 def build_app(settings: RagSettings | None = None) -> gr.Blocks:
     """The chat UI as a Gradio Blocks app (not launched)."""
     settings = settings or get_settings()
+    limit = settings.ui_concurrency
     with gr.Blocks(title="newsrag") as demo:
-        gr.Markdown(_header(settings))
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=520, sanitize_html=True, elem_id="chat")
-                box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
-                                 elem_id="question", max_lines=4)
+        gr.HTML(header_html(settings))
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                chatbot = gr.Chatbot(
+                    label="Chat", show_label=False, height=600, elem_id="chat", sanitize_html=True,
+                    allow_tags=False, latex_delimiters=[], feedback_options=None, buttons=[],
+                    group_consecutive_messages=False,
+                    placeholder="**Ask a question about the articles**<br>or pick an example below.",
+                )
                 with gr.Row():
-                    send = gr.Button("Ask", variant="primary", elem_id="ask")
-                    clear = gr.Button("Clear conversation", elem_id="clear")
-                gr.Examples(EXAMPLES, inputs=box, label="Try")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(sources_html(None), elem_id="sources")
+                    box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
+                                     elem_id="question", max_lines=4, scale=5, autofocus=True)
+                    send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                with gr.Row(elem_id="nr-examples"):
+                    example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                clear = gr.Button("Clear conversation", elem_id="clear", size="sm", variant="stop")
+            with gr.Column(scale=2, min_width=320, elem_id="sources-box"):
+                gr.HTML("<h3>Sources</h3>")
+                sources = gr.HTML(panel_html([]), elem_id="sources")
 
-        def handler(message: str, history: Messages) -> Iterator[tuple[Messages, str, str]]:
-            yield from respond(message, history, settings)
+        outputs = [chatbot, sources, box, turns]
+        chat = gr.on([box.submit, send.click], partial(respond, settings=settings), [box, turns], outputs,
+                     api_name="chat", concurrency_limit=limit, concurrency_id="answer")
+        events = [chat]
+        for button, question in zip(example_buttons, EXAMPLES, strict=True):
+            events.append(button.click(partial(respond, question, settings=settings), [turns], outputs,
+                                       api_visibility="private", concurrency_limit=limit, concurrency_id="answer"))
+        clear.click(lambda: ([], panel_html([]), "", []), None, outputs, queue=False, cancels=events,
+                    api_visibility="private")
+        # The chat's own trash icon empties the chat only: forget the turns and sources too.
+        chatbot.clear(lambda: (panel_html([]), []), None, [sources, turns], queue=False, cancels=events,
+                      api_visibility="private")
 
-        for trigger in (box.submit, send.click):
-            trigger(handler, [box, chatbot], [chatbot, sources, box],
-                    concurrency_limit=settings.ui_concurrency)
-        clear.click(lambda: ([], sources_html(None), ""), None, [chatbot, sources, box], queue=False)
-    demo.queue(default_concurrency_limit=settings.ui_concurrency)
+        def ask(question: str) -> dict:
+            """The full answer as JSON (Answer.to_dict()), or {"error": message}."""
+            return ask_api(question, settings)
+
+        gr.api(ask, api_name="ask", concurrency_limit=limit, concurrency_id="answer")
+    demo.queue(default_concurrency_limit=limit)
     return demo
+
+
+def launch_options(settings: RagSettings) -> dict[str, Any]:
+    """Keyword arguments for `Blocks.launch`: bind address, auth, theme, CSS and the marker-link JS."""
+    auth = None
+    if settings.ui_auth:
+        user, sep, password = settings.ui_auth.partition(":")
+        if not (user and sep and password):  # never start unprotected when protection was asked for
+            raise RagError("RAG_UI_AUTH must look like 'user:password'; fix it or unset it.")
+        auth = (user, password)
+    return {
+        "server_name": settings.ui_host, "server_port": settings.ui_port, "share": False, "auth": auth,
+        "show_error": False, "theme": gr.themes.Soft(primary_hue="blue", secondary_hue="slate"),
+        "css": (ASSETS / "style.css").read_text(encoding="utf-8"),
+        "js": (ASSETS / "app.js").read_text(encoding="utf-8"),
+    }
 
 
 def launch(host: str | None = None, port: int | None = None, settings: RagSettings | None = None) -> None:
     """Warm the pipeline (ingesting the corpus if the index is empty), then serve the UI."""
     settings = settings or get_settings()
     get_pipeline(settings).retriever  # noqa: B018  (build the index before the first question)
-    auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth and ":" in settings.ui_auth else None
-    build_app(settings).launch(
-        server_name=host or settings.ui_host, server_port=port or settings.ui_port, share=False,
-        auth=auth, css=CSS, show_error=False,
-    )
+    options = launch_options(settings)
+    options["server_name"] = host or options["server_name"]
+    options["server_port"] = port or options["server_port"]
+    build_app(settings).launch(**options)

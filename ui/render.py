@@ -1,64 +1,75 @@
-"""HTML for the sources panel and chat bubbles. Everything from articles or models is escaped here:
-article text can contain markup (even <script>), and it must show as text, never run.
+"""HTML for the chat bubbles: the streaming answer, the final answer with clickable [n] markers,
+abstentions, conflicts, notices and errors.
+
+Everything from articles, models or users is escaped here, so markup in them shows as text and never
+runs. Each bubble is wrapped in a <div> so Gradio's Markdown renderer leaves the text alone (no stray
+italics or LaTeX from news text). The sources panel lives in ui/sources.py.
 """
 
 from __future__ import annotations
 
-import html
+import re
+from html import escape
 
-from rag.models import Answer, Citation, Passage
+from rag.models import Answer
+from ui.sources import cite_id
+
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The chat bubble for an answer: escaped text, with abstentions and conflicts marked."""
-    text = html.escape(answer.text, quote=False)
+def _paragraphs(text: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in text.split("\n\n") if p.strip()) or "<p></p>"
+
+
+def user_html(question: str, limit: int) -> str:
+    """The user's bubble (long questions shortened for display only)."""
+    shown = question if len(question) <= limit else question[:limit] + "…"
+    return f"<div class='nr-user'>{_paragraphs(escape(shown))}</div>"
+
+
+def streaming_html(text: str) -> str:
+    """The provisional answer while it streams: plain escaped text and a cursor."""
+    if not text.strip():
+        return "<div class='nr-answer nr-streaming'><p class='nr-wait'>Searching the articles…</p></div>"
+    body = escape(text.rstrip()).replace("\n\n", "</p><p>")
+    return f"<div class='nr-answer nr-streaming'><p>{body}<span class='nr-cursor'>▍</span></p></div>"
+
+
+def _linked(text: str, answer: Answer, turn: int) -> str:
+    """Escaped answer text with each [n] turned into a link to its source in the panel."""
+    titles = {c.n: f"{c.title} — {c.source}" for c in answer.citations}
+
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if n not in titles:  # never happens for verified answers; keep the text rather than a dead link
+            return m.group(0)
+        return f"<a class='nr-cite' href='#{cite_id(turn, n)}' title='{escape(titles[n])}'>{n}</a>"
+
+    return _MARKER.sub(link, escape(text, quote=False))
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The final bubble: linked answer, or a distinct abstention; conflict badge, notice and footer."""
+    seconds = answer.timings.get("total")
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    who = "the offline answerer (verbatim quotes)" if answer.answerer == "extractive" else escape(answer.answerer[4:])
+    notice = (f"<div class='nr-notice'>⚠ {escape(answer.notice)}</div>" if answer.notice else "")
     if answer.abstained:
-        text = f"🔎 {text}"
-    elif answer.conflict:
-        text = f"⚖️ {text}"
-    if answer.notice:
-        text = f"{text}\n\n_{html.escape(answer.notice, quote=False)}_"
-    return text
-
-
-def _context_for(citation: Citation, passages: list[Passage]) -> tuple[str, str, str]:
-    """(before, quote, after): the quote with some surrounding passage text, for highlighting."""
-    for p in passages:
-        for candidate in [p, *p.copies]:
-            if candidate.source == citation.source and candidate.start <= citation.start < candidate.end + 1:
-                sents = candidate.sentences
-                before = " ".join(s.text for s in sents if s.end <= citation.start)[-300:]
-                after = " ".join(s.text for s in sents if s.start >= citation.end)[:300]
-                return before, citation.quote, after
-    return "", citation.quote, ""
-
-
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel: each cited article once, with every quote from it highlighted in context."""
-    if answer is None:
-        return "<div class='sources-empty'>Sources of the latest answer appear here.</div>"
-    if answer.abstained or not answer.citations:
-        return "<div class='sources-empty'>No sources: the articles don't answer this.</div>"
-    groups: dict[str, list[Citation]] = {}
-    for c in answer.citations:
-        groups.setdefault(c.source, []).append(c)
-    parts = []
-    for source, cites in groups.items():
-        title = html.escape(cites[0].title)
-        items = []
-        for c in cites:
-            before, quote, after = _context_for(c, answer.passages)
-            items.append(
-                f"<div class='source-quote' id='source-{c.n}' data-citation='{c.n}'>"
-                f"<span class='cite-num'>[{c.n}]</span> "
-                f"<span class='ctx'>{html.escape(before)}</span> "
-                f"<mark>{html.escape(quote)}</mark> "
-                f"<span class='ctx'>{html.escape(after)}</span>"
-                f"<div class='offsets'>characters {c.start}–{c.end}</div></div>"
-            )
-        parts.append(
-            f"<div class='source-card' data-source='{html.escape(source)}'>"
-            f"<div class='source-title'>{title}</div>"
-            f"<div class='source-file'>{html.escape(source)}</div>{''.join(items)}</div>"
+        return (
+            "<div class='nr-answer nr-abstain'><div class='nr-badge'>Not in the articles</div>"
+            f"{_paragraphs(escape(answer.text))}"
+            "<p class='nr-hint'>Try rephrasing, or ask about something the articles cover.</p>"
+            f"{notice}</div>"
         )
-    return "<div class='sources'>" + "".join(parts) + "</div>"
+    badge = ("<div class='nr-badge nr-badge-conflict'>⚖ Sources disagree: both sides are cited</div>"
+             if answer.conflict else "")
+    kind = "nr-answer nr-conflict" if answer.conflict else "nr-answer"
+    n_sources = len({c.source for c in answer.citations})
+    plural = "s" if n_sources != 1 else ""
+    footer = f"<div class='nr-meta'>{n_sources} source{plural} · answered by {who}{took}</div>"
+    return f"<div class='{kind}'>{badge}{_paragraphs(_linked(answer.text, answer, turn))}{notice}{footer}</div>"
+
+
+def error_html(message: str) -> str:
+    """A friendly error bubble (the message is one of ours, still escaped)."""
+    return f"<div class='nr-answer nr-error'><p>⚠ {escape(message)}</p></div>"

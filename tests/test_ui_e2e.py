@@ -1,0 +1,229 @@
+"""The real UI: `rag ui` in a subprocess on a free port, driven by headless Chromium and gradio_client.
+
+The corpus is the seeds plus one article whose text carries an XSS payload, so the browser test can
+check that article markup is shown as text and never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from rag.generate.prompts import ABSTAIN_TEXT
+from tests.conftest import ROOT, SEEDS
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+XSS_FILE = "900_harbor_terminal.txt"
+XSS_IMG, XSS_SCRIPT = "<img src=x onerror=alert(1)>", "<script>alert(2)</script>"
+XSS_ARTICLE = f"""Harbor Authority Approves New Ferry Terminal in Portsmouth
+
+The Portsmouth harbor authority approved a new ferry terminal on Tuesday after a two-year review of the plans.
+
+Officials said the {XSS_IMG} ferry terminal in Portsmouth will cost 40 million pounds {XSS_SCRIPT} and open in 2027.
+
+The new terminal will handle up to 12 ferries a day, the harbor authority said in a statement.
+"""
+XSS_QUESTION = "How much will the Portsmouth ferry terminal cost?"
+FINAL = "[data-testid='bot'] .nr-answer:not(.nr-streaming)"  # a finished answer, abstention or error bubble
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("ui-corpus")
+    for f in SEEDS.glob("*.txt"):
+        shutil.copy(f, target / f.name)
+    (target / XSS_FILE).write_text(XSS_ARTICLE, encoding="utf-8")
+    return target
+
+
+@pytest.fixture(scope="module")
+def ui_url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator[str]:
+    """`python -m rag.cli ui` on a free 127.0.0.1 port with its own data dir; stopped afterwards."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RAG_", "OPENAI_", "CHROMA_")) and k not in ("TIKTOKEN_CACHE_DIR", "NLTK_DATA")}
+    env.update(RAG_DATA_DIR=str(tmp_path_factory.mktemp("ui-data")), RAG_CORPUS_DIR=str(corpus_dir),
+               PYTHONPATH=str(ROOT), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
+    log_path = tmp_path_factory.mktemp("ui-log") / "server.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "ui", "--port", str(port)], env=env,
+                                cwd=tmp_path_factory.mktemp("ui-cwd"), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"`rag ui` exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"`rag ui` did not answer on {url} within 180 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def page(ui_url: str):
+    """A Chromium page on the UI; every JS dialog is recorded (and dismissed)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing at /usr/bin/chromium: run `make browser` "
+                    "(apt-get install -y chromium) to run the browser tests.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.dialogs = []
+
+        def on_dialog(dialog) -> None:
+            pg.dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        pg.on("dialog", on_dialog)
+        pg.goto(ui_url, wait_until="domcontentloaded")
+        pg.wait_for_selector("#question textarea")
+        try:
+            yield pg
+        finally:
+            browser.close()
+
+
+def _ask(page, question: str, *, click: bool = False):
+    """Type (or leave empty) and send a question; return the finished bot bubble."""
+    before = page.locator(FINAL).count()
+    page.fill("#question textarea", question)
+    if click:
+        page.click("#ask")
+    else:
+        page.press("#question textarea", "Enter")
+    page.wait_for_function(f"document.querySelectorAll(\"{FINAL}\").length > {before}", timeout=90_000)
+    return page.locator(FINAL).nth(before)
+
+
+def _cited(page, bubble, turn: int) -> list[str]:
+    """Marker targets of a bubble, each checked to exist in the sources panel; returns highlighted quotes."""
+    hrefs = [a.get_attribute("href") for a in bubble.locator("a.nr-cite").all()]
+    assert hrefs, f"no citation markers in: {bubble.inner_text()}"
+    quotes = []
+    for n, href in enumerate(hrefs, start=1):
+        assert href == f"#nr-src-{turn}-{n}"
+        assert page.locator(f"#sources {href}").count() == 1
+        quotes.append(" ".join(page.locator(f"#sources mark.nr-c-{turn}-{n}").all_inner_texts()))
+    return quotes
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_ui__chat_streams_cites_follows_up_escapes_and_recovers(page, corpus_dir: Path) -> None:
+    header = page.locator("#nr-header").inner_text()
+    assert f"Corpus: {corpus_dir.name} · 6 articles" in header and "offline answerer" in header
+
+    # 1. A question: the answer streams (provisional text first), then is replaced by the cited answer.
+    page.fill("#question textarea", "Where did Witkoff meet Putin?")
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("[data-testid='bot'] .nr-streaming p:not(.nr-wait)", timeout=90_000)
+    page.wait_for_selector(FINAL, timeout=90_000)
+    first = page.locator(FINAL).first
+    quotes = _cited(page, first, 1)
+    assert any("St. Petersburg" in q for q in quotes)
+    files = page.locator("#sources .nr-file").all_inner_texts()
+    assert files and all((corpus_dir / f.strip()).is_file() for f in files)
+    assert len(files) == len(set(files))  # each article once
+
+    # Clicking a marker brings its quote into view and highlights it.
+    first.locator("a.nr-cite").first.click()
+    page.wait_for_selector("#sources mark.nr-c-1-1.nr-flash")
+    assert page.locator("#sources mark.nr-c-1-1").first.is_visible()
+
+    # 2. A follow-up is answered from the history.
+    follow = _ask(page, "How long did it last?")
+    assert any("hours" in q for q in _cited(page, follow, 2))
+
+    # 3. Article markup is displayed as text; nothing runs.
+    xss = _ask(page, XSS_QUESTION)
+    _cited(page, xss, 3)
+    assert XSS_IMG in xss.inner_text() and XSS_SCRIPT in xss.inner_text()
+    assert XSS_IMG in page.locator("#sources").inner_text()
+    assert page.locator("img[src='x']").count() == 0
+    page.wait_for_timeout(500)  # give a broken-image onerror time to fire, were it ever rendered
+
+    # 4. An empty question is a friendly error in the chat; the app still answers afterwards.
+    error = _ask(page, "", click=True)
+    assert "Please type a question." in error.inner_text() and "nr-error" in error.get_attribute("class")
+    after = _ask(page, "Who was Ksenia Karelina exchanged for?")
+    _cited(page, after, 5)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator(FINAL).nth(2).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
+    assert page.dialogs == []
+
+    # 5. Clearing empties the chat and the sources panel.
+    page.click("#clear")
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='bot']\").length === 0")
+    assert page.locator("#sources .nr-card").count() == 0
+
+
+@pytest.mark.server
+@pytest.mark.slow
+def test_ui__ten_simultaneous_questions_are_all_answered_verbatim(ui_url: str, corpus_dir: Path) -> None:
+    from gradio_client import Client
+
+    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.txt")}
+    answerable = ["Where did Witkoff meet Putin?", "How many people were killed in the strikes on Kyiv?",
+                  "Who was Ksenia Karelina exchanged for?", "What did Klitschko say about giving up territory?",
+                  XSS_QUESTION]
+    off_topic = ["Who won the 2024 Super Bowl?", "What is the capital of France?"]
+    questions = [*answerable, *off_topic, *answerable[:3]]
+    client = Client(ui_url, verbose=False)
+    with ThreadPoolExecutor(max_workers=len(questions) + 2) as pool:
+        jobs = [pool.submit(client.predict, q, api_name="/ask") for q in questions]
+        chats = [pool.submit(client.predict, q, api_name="/chat") for q in answerable[:2]]
+        results = [j.result(timeout=300) for j in jobs]
+        chat_results = [j.result(timeout=300) for j in chats]
+    for question, res in zip(questions, results, strict=True):
+        assert "error" not in res, res
+        if question in off_topic:
+            assert res["abstained"] and res["text"] == ABSTAIN_TEXT and res["citations"] == []
+            continue
+        assert not res["abstained"] and res["citations"], question
+        for c in res["citations"]:
+            assert texts[c["source"]][c["start"]:c["end"]] == c["quote"]
+            assert f"[{c['n']}]" in res["text"]
+    for chat, sources, *_ in chat_results:
+        content = chat[-1]["content"]  # gradio 6 sends message content as a list of typed parts
+        assert "nr-cite" in " ".join(p["text"] for p in content if p.get("type") == "text")
+        for mark in sources.split("<mark")[1:]:
+            quote = html.unescape(mark.split(">", 1)[1].split("</mark>", 1)[0])
+            assert any(quote in t for t in texts.values())
