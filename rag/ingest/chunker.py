@@ -97,11 +97,14 @@ def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int
             cs = node.start_char_idx or 0
         ce = cs + len(text)
         search_from = cs + 1
+        # Sentences are sorted by start: look only at those that can overlap [cs, ce), so a long
+        # article costs linear time, not chunks x sentences.
         lo = max(bisect.bisect_right(sent_starts, cs) - 1, 0)
+        hi = bisect.bisect_left(sent_starts, ce)
         in_chunk = [
-            sent for start, sent in sentences[lo:]
+            sent for start, sent in sentences[lo:hi]
             if start < ce and start + len(sent.text) > cs
-        ] if sentences else []
+        ]
         in_chunk = [s for s in in_chunk if s.start < to_original(ce - 1) + 1]
         start, end = to_original(cs), to_original(ce - 1) + 1
         digest = hashlib.sha256(f"{doc.source}\x00{version}\x00{start}\x00{text}".encode()).hexdigest()[:32]
