@@ -50,10 +50,12 @@ def hammer(settings, seconds: float) -> list[int]:
 
 
 def test_faults_load__twenty_concurrent_callers_all_answered_and_memory_stable(seeded_settings) -> None:
-    """The first round grows buffers to 20-way concurrency; a second round must not grow them further."""
-    hammer(seeded_settings, 8)
-    after_first = rss_mb()
-    answered = hammer(seeded_settings, 8)
-    growth = rss_mb() - after_first
+    """Early rounds grow allocator and ONNX buffers to 20-way concurrency (measured: +25 MB, then +1 MB per
+    round); once there, another round must not keep growing."""
+    hammer(seeded_settings, 6)
+    hammer(seeded_settings, 6)
+    plateau = rss_mb()
+    answered = hammer(seeded_settings, 6)
+    growth = rss_mb() - plateau
     assert sum(answered) >= 20
-    assert growth < 100, f"RSS grew by {growth:.0f} MB in the second round (from {after_first:.0f} MB)"
+    assert growth < 60, f"RSS grew by {growth:.0f} MB in the third round (from {plateau:.0f} MB)"
