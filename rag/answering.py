@@ -51,7 +51,6 @@ class Pipeline:
         self.embedder = build_embed_model(settings)
         self._retriever: HybridRetriever | None = None
         self._lock = threading.Lock()
-        self._doc_texts: dict[str, str] = {}
 
     def embed(self, texts: list[str]):
         """Unit-length embeddings (used for scoring sentences)."""
@@ -124,7 +123,7 @@ class Pipeline:
                 yield sentence + " "
         result.standalone_question = standalone
         result.passages = passages
-        result.citations = self._checked(result.citations)
+        result.citations = self._checked(result.citations, passages)
         timings["generate"] = time.perf_counter() - t_gen
         timings["total"] = time.perf_counter() - t0
         result.timings = timings
@@ -207,14 +206,15 @@ class Pipeline:
         return Answer(question=question, text=text, citations=citations, abstained=False,
                       answerer=answerer, conflict=conflict)
 
-    def _checked(self, citations: list[Citation]) -> list[Citation]:
+    def _checked(self, citations: list[Citation], passages: list[Passage]) -> list[Citation]:
         """Last guard: every quote must still sit at its offsets in the stored original article."""
-        registry = self.retriever.registry
+        versions = {p.source: p.doc_sha256 for q in passages for p in (q, *q.copies)}
         for c in citations:
-            if c.source not in self._doc_texts:
-                got = registry.get(ids=[c.source], include=["documents"])
-                self._doc_texts[c.source] = got["documents"][0] if got["ids"] else ""
-            if self._doc_texts[c.source][c.start : c.end] != c.quote:
+            text = self.retriever.original_text(c.source, versions.get(c.source, ""))
+            if text is None:  # re-ingested between retrieval and now: the quote came from the version read
+                log.info("%s changed while answering; citation %d checked at ingest only", c.source, c.n)
+                continue
+            if text[c.start : c.end] != c.quote:
                 raise IngestError(f"Citation {c.n} no longer matches {c.source}: the index is out of date. "
                                   "Run `rag ingest` again.")
         return citations

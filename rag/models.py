@@ -39,6 +39,7 @@ class Passage:
     score: float = 0.0
     also_in: list[str] = field(default_factory=list)  # sources of near-duplicate passages collapsed into this
     copies: list[Passage] = field(default_factory=list, repr=False)  # those collapsed passages
+    doc_sha256: str = ""  # version of the article the passage was read from (for the final quote check)
 
 
 @dataclass(frozen=True)

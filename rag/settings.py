@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so old vectors are never mixed in.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 
@@ -39,7 +39,11 @@ class RagSettings(BaseSettings):
     )
     chroma_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_TOKEN", "RAG_CHROMA_TOKEN"),
-        description="Optional bearer token for a Chroma server started with token auth.",
+        description="Optional token for a Chroma server behind token auth (sent by chromadb's token provider).",
+    )
+    chroma_token_header: str = Field(
+        default="Authorization", validation_alias=AliasChoices("CHROMA_TOKEN_HEADER", "RAG_CHROMA_TOKEN_HEADER"),
+        description="Header carrying CHROMA_TOKEN: 'Authorization' (sent as 'Bearer <token>') or 'X-Chroma-Token'.",
     )
 
     # Chunking
@@ -54,11 +58,17 @@ class RagSettings(BaseSettings):
     )
     embed_batch_size: int = Field(default=32, ge=1, description="Texts embedded per batch.")
     embed_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads.")
+    ingest_batch_chunks: int = Field(
+        default=512, ge=1,
+        description="Ingest embeds and writes this many chunks (from several articles) per store round trip.",
+    )
 
     # Retrieval
     top_k: int = Field(default=6, ge=1, description="Passages handed to the answerer.")
     dense_k: int = Field(default=20, ge=1, description="Candidates from the vector search.")
     sparse_k: int = Field(default=20, ge=1, description="Candidates from BM25.")
+    bm25_k1: float = Field(default=1.5, gt=0, description="BM25 term-frequency saturation (bm25s default).")
+    bm25_b: float = Field(default=0.75, ge=0, le=1, description="BM25 length normalisation (bm25s default).")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
     hybrid: bool = Field(default=True, description="Fuse BM25 with dense retrieval; False = dense only.")
     dedupe_overlap: float = Field(

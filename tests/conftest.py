@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from rag.ingest.pipeline import ingest
@@ -59,3 +64,48 @@ def corpus(tmp_path: Path) -> Path:
 def seed_text(source: str) -> str:
     """The original text of a seed file."""
     return (SEEDS / source).read_text(encoding="utf-8")
+
+
+# -- Chroma server (tests/test_chroma_server.py, tests/test_faults_kill.py) --------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, seconds: float = 30.0) -> None:
+    """Poll `url` until it answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """(host, port) of a real Chroma server started from the venv's `chroma` CLI; stopped afterwards."""
+    chroma = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    log = tmp_path_factory.mktemp("chroma-log") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-db")), "--host", "127.0.0.1",
+             "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

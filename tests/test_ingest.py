@@ -53,7 +53,7 @@ def test_ingest__prune_removes_deleted_files(corpus: Path, tmp_path: Path) -> No
 def test_ingest__crash_midway_then_rerun_converges_to_exact_chunk_set(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = make_settings(tmp_path / "data")
+    settings = make_settings(tmp_path / "data", ingest_batch_chunks=1)  # one article per store write
     real_add = ChromaVectorStore.add
     calls = {"n": 0}
 

@@ -1,5 +1,13 @@
-"""The store's generation: a fingerprint every writing ingest changes, so readers know when cached
-derived data (the BM25 index) is stale. Kept as a reserved record in the document registry.
+"""What is committed in the store: the document registry is the commit log.
+
+An article's chunks carry the clean signature (`clean_sig`) of the version they were cut from; they are
+visible only while the registry's record for that article holds the same signature. Ingest writes new
+chunks first (invisible), then the registry record (the commit: one record, atomic), then deletes the
+superseded chunks (already invisible). A reader therefore sees, per article, the last committed version
+and never a mix, whatever point an ingest is at or was killed at.
+
+The generation is a fingerprint of the registry that every writing ingest changes, so readers know when
+derived data (the BM25 index) needs syncing. Kept as a reserved record in the registry.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from typing import Any
 from rag.index.store import REGISTRY_VECTOR
 
 STATE_ID = "__index_state__"
+_PAGE = 2000  # records per request: large stores are read in pages, never in one response
 
 
 def read_generation(docs: Any) -> str:
@@ -26,3 +35,43 @@ def write_generation(docs: Any, fingerprints: list[str]) -> str:
     docs.upsert(ids=[STATE_ID], embeddings=[REGISTRY_VECTOR], documents=[""],
                 metadatas=[{"generation": generation}])
     return generation
+
+
+def read_registry(docs: Any) -> dict[str, dict]:
+    """Every article record (placeholders included) -> its metadata, read in pages."""
+    records: dict[str, dict] = {}
+    offset = 0
+    while True:
+        got = docs.get(include=["metadatas"], limit=_PAGE, offset=offset)
+        for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
+            if rid != STATE_ID:
+                records[rid] = meta or {}
+        if len(got["ids"]) < _PAGE:
+            return records
+        offset += _PAGE
+
+
+def committed_sigs(records: dict[str, dict]) -> dict[str, str]:
+    """Article -> committed clean signature; placeholders of never-committed articles are left out."""
+    return {s: str(m["clean_sig"]) for s, m in records.items() if m.get("clean_sig")}
+
+
+def visible(meta: dict | None, committed: dict[str, str]) -> bool:
+    """True when a chunk belongs to the committed version of its article."""
+    meta = meta or {}
+    sig = meta.get("clean_sig")
+    return bool(sig) and committed.get(str(meta.get("source", ""))) == sig
+
+
+def fetch_committed_chunks(chunks: Any, committed: dict[str, str], sources: list[str],
+                           batch: int = 200) -> list[tuple[str, str, str]]:
+    """(chunk id, source, title + text) of the committed chunks of `sources`, a batch of articles per request."""
+    rows: list[tuple[str, str, str]] = []
+    for i in range(0, len(sources), batch):
+        part = sources[i : i + batch]
+        got = chunks.get(where={"source": {"$in": part}}, include=["documents", "metadatas"])
+        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            if visible(meta, committed):
+                rows.append((cid, str(meta["source"]), f"{meta.get('title', '')}\n{text}"))
+    rows.sort(key=lambda r: (r[1], r[0]))  # row order independent of the store's
+    return rows

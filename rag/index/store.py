@@ -18,11 +18,25 @@ _clients: dict[tuple, Any] = {}
 _lock = threading.Lock()
 
 
+def _chroma_settings(settings: RagSettings) -> ChromaSettings:
+    """Client settings; a token goes through chromadb's own auth provider, which formats the header
+    the way Chroma's server (and proxies modelled on it) expect: `Authorization: Bearer <token>` or
+    `X-Chroma-Token: <token>`."""
+    extra: dict[str, Any] = {}
+    if settings.chroma_host and settings.chroma_token:
+        extra = {
+            "chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+            "chroma_client_auth_credentials": settings.chroma_token.get_secret_value(),
+            "chroma_auth_token_transport_header": settings.chroma_token_header,
+        }
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False, **extra)
+
+
 def get_client(settings: RagSettings) -> Any:
     """One Chroma client per location per process (Chroma refuses two with different settings)."""
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
-        key: tuple = ("http", settings.chroma_host, settings.chroma_port)
+        token = settings.chroma_token.get_secret_value() if settings.chroma_token else ""
+        key: tuple = ("http", settings.chroma_host, settings.chroma_port, token, settings.chroma_token_header)
     else:
         key = ("local", str(settings.data_dir.resolve()))
     with _lock:
@@ -30,21 +44,19 @@ def get_client(settings: RagSettings) -> Any:
             return _clients[key]
         try:
             if settings.chroma_host:
-                headers = {}
-                if settings.chroma_token:
-                    headers["Authorization"] = f"Bearer {settings.chroma_token.get_secret_value()}"
                 client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                             headers=headers, settings=chroma_settings)
+                                             settings=_chroma_settings(settings))
                 client.heartbeat()
+                client.list_collections(limit=1)  # heartbeat is unauthenticated; this checks the token
             else:
                 settings.data_dir.mkdir(parents=True, exist_ok=True)
                 client = chromadb.PersistentClient(path=str(settings.data_dir / "chroma"),
-                                                   settings=chroma_settings)
+                                                   settings=_chroma_settings(settings))
         except Exception as exc:
             where = (f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
                      if settings.chroma_host else f"Chroma store in {settings.data_dir}")
             raise StoreUnavailableError(
-                f"Cannot open the {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT or RAG_DATA_DIR."
+                f"Cannot open the {where}: {exc}. Check CHROMA_HOST/CHROMA_PORT/CHROMA_TOKEN or RAG_DATA_DIR."
             ) from exc
         _clients[key] = client
         return client

@@ -30,6 +30,7 @@ class Chunk:
     source: str
     title: str
     doc_sha256: str
+    version: str  # clean signature of the article version this chunk was cut from (see rag/index/state.py)
     index: int
     text: str
     start: int
@@ -58,8 +59,13 @@ def _splitter(chunk_size: int, chunk_overlap: int) -> SentenceSplitter:
                             paragraph_separator=PARAGRAPH_SEPARATOR)
 
 
-def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
-    """Chunks of one cleaned article, in reading order, with content-derived ids."""
+def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int,
+                   version: str = "") -> list[Chunk]:
+    """Chunks of one cleaned article, in reading order, with ids derived from content and `version`.
+
+    The version is part of the id so two versions of an article never share a chunk record: the old
+    one stays intact (and visible) until the new one is committed.
+    """
     doc = cleaned.doc
     clean_parts: list[str] = []
     clean_starts: list[int] = []  # where each kept paragraph begins in the cleaned text
@@ -91,16 +97,19 @@ def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int
             cs = node.start_char_idx or 0
         ce = cs + len(text)
         search_from = cs + 1
+        # Sentences are sorted by start: look only at those that can overlap [cs, ce), so a long
+        # article costs linear time, not chunks x sentences.
         lo = max(bisect.bisect_right(sent_starts, cs) - 1, 0)
+        hi = bisect.bisect_left(sent_starts, ce)
         in_chunk = [
-            sent for start, sent in sentences[lo:]
+            sent for start, sent in sentences[lo:hi]
             if start < ce and start + len(sent.text) > cs
-        ] if sentences else []
+        ]
         in_chunk = [s for s in in_chunk if s.start < to_original(ce - 1) + 1]
         start, end = to_original(cs), to_original(ce - 1) + 1
-        digest = hashlib.sha256(f"{doc.source}\x00{start}\x00{text}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{doc.source}\x00{version}\x00{start}\x00{text}".encode()).hexdigest()[:32]
         chunks.append(Chunk(
-            id=digest, source=doc.source, title=cleaned.title, doc_sha256=doc.sha256,
+            id=digest, source=doc.source, title=cleaned.title, doc_sha256=doc.sha256, version=version,
             index=len(chunks), text=text, start=start, end=end, sentences=in_chunk,
         ))
     return chunks

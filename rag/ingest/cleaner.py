@@ -109,15 +109,16 @@ def boilerplate_reason(para: Paragraph) -> str | None:
     """Why this paragraph is page chrome on its own merits, or None when it may be article text."""
     text = para.text
     words = _words(text)
-    for pattern in BOILERPLATE_PATTERNS:
-        if pattern.search(text) and len(words) <= 80:
-            return f"pattern {pattern.pattern!r}"
+    # Length checks first: they are cheap, and skipping the regexes keeps long paragraphs linear.
+    if len(words) <= 80:
+        for pattern in BOILERPLATE_PATTERNS:
+            if pattern.search(text):
+                return f"pattern {pattern.pattern!r}"
     if len(words) <= 3 and not text.endswith(_TERMINAL):
         return "lone words"
-    if len(words) <= 40 and _CREDIT_END.search(text) and not text.endswith(_TERMINAL):
+    if len(words) <= 40 and not text.endswith(_TERMINAL) and _CREDIT_END.search(text):
         return "photo credit"
-    tail = _CAPTION_TAIL.search(text)
-    if len(words) <= 20 and tail and not text.endswith(_TERMINAL):
+    if len(words) <= 20 and not text.endswith(_TERMINAL) and _CAPTION_TAIL.search(text):
         return "photo caption"
     return None
 

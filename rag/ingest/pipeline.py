@@ -1,8 +1,14 @@
-"""Incremental, idempotent ingestion into Chroma.
+"""Incremental, idempotent, crash-safe ingestion into Chroma.
 
-Chunk ids derive from content, and an article's registry record is written only after all of its
-chunks are stored, so a run killed at any point and rerun converges to exactly the right chunks:
-unchanged articles write nothing, changed ones replace their chunks, `prune` drops vanished files.
+Per article the order is: new chunks (tagged with the version's clean signature, so invisible), then
+the registry record (the commit), then deletion of the superseded chunks; see rag/index/state.py.
+A run killed at any point and rerun converges to exactly the chunks of a clean ingest, and readers
+meanwhile see each article's last committed version. Unchanged articles write nothing, changed ones
+replace their chunks, `prune` drops vanished files.
+
+Every step is linear in the corpus: the registry is read once in pages, shared paragraphs are counted
+with one Counter, existing chunks are looked up only for articles the registry already knows, and
+embedding and writes go in batches of several articles (`ingest_batch_chunks`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,13 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
 from rag.index.embeddings import build_embed_model, embed_texts
-from rag.index.keyword import get_keyword_index
-from rag.index.state import STATE_ID, write_generation
+from rag.index.keyword import sync_keyword_index
+from rag.index.state import (
+    committed_sigs,
+    fetch_committed_chunks,
+    read_registry,
+    write_generation,
+)
 from rag.index.store import REGISTRY_VECTOR, chunks_collection, documents_collection
 from rag.ingest.chunker import Chunk, chunk_document
 from rag.ingest.cleaner import clean_document, shared_keys, split_paragraphs
@@ -32,7 +43,7 @@ from rag.settings import RagSettings
 log = logging.getLogger(__name__)
 
 # Metadata the embedder and LLM prompts should not see (offsets and bookkeeping).
-HIDDEN_METADATA = ["start", "end", "sentences", "doc_sha256", "chunk_index"]
+HIDDEN_METADATA = ["start", "end", "sentences", "doc_sha256", "clean_sig", "chunk_index"]
 
 
 @dataclass
@@ -77,6 +88,7 @@ def chunk_to_node(chunk: Chunk, embedding: list[float]) -> TextNode:
             "start": chunk.start,
             "end": chunk.end,
             "doc_sha256": chunk.doc_sha256,
+            "clean_sig": chunk.version,
             "chunk_index": chunk.index,
             "sentences": json.dumps([[s.start, s.end, s.text] for s in chunk.sentences], ensure_ascii=False),
         },
@@ -104,13 +116,10 @@ def ingest(
 
     chunks_coll = chunks_collection(settings)
     registry = documents_collection(settings)
-    existing = registry.get(include=["metadatas"])
-    known = {
-        i: m for i, m in zip(existing["ids"], existing["metadatas"], strict=True) if i != STATE_ID
-    }
-
+    known = read_registry(registry)
     incoming = {d.source: d for d in docs}
-    removed = [s for s in known if s not in incoming] if prune else []
+    # A placeholder (no committed signature) whose file is gone was never visible: always drop it.
+    removed = [s for s, m in known.items() if s not in incoming and (prune or not m.get("clean_sig"))]
     keys = {s: _doc_keys(d.text) for s, d in incoming.items()}
     for source, meta in known.items():
         if source not in incoming and source not in removed:
@@ -118,6 +127,7 @@ def ingest(
     shared = shared_keys(keys.values())
 
     todo: list[tuple[SourceDocument, str]] = []
+    leftovers: list[str] = []  # committed articles whose superseded chunks a killed run left behind
     for source in sorted(keys):
         meta = known.get(source)
         doc = incoming.get(source)
@@ -126,67 +136,114 @@ def ingest(
         if meta and meta.get("clean_sig") == sig:
             if doc:
                 report.unchanged.append(source)
+            if meta.get("pending"):
+                leftovers.append(source)
             continue
         if doc is None:  # a registered article whose shared paragraphs changed: re-clean from stored text
             got = registry.get(ids=[source], include=["documents"])
             doc = SourceDocument(source=source, path=Path(str(meta.get("path", source))),
                                  text=got["documents"][0], sha256=sha)
-        (report.updated if meta else report.added).append(source)
+        (report.updated if meta and meta.get("clean_sig") else report.added).append(source)
         todo.append((doc, sig))
 
-    store = ChromaVectorStore(chroma_collection=chunks_coll)
-    embedder = build_embed_model(settings)
+    writer = _BatchWriter(settings, chunks_coll, registry, known, keys, report)
     for doc, sig in tqdm(todo, desc="ingest", unit="article", disable=not progress):
         cleaned = clean_document(doc, shared)
-        chunks = chunk_document(cleaned, settings.chunk_size, settings.chunk_overlap)
-        have = set(chunks_coll.get(where={"source": doc.source}, include=[])["ids"])
-        new = [c for c in chunks if c.id not in have]
-        if new:
-            t_embed = time.perf_counter()
-            vectors = embed_texts(embedder, [f"{c.title}\n\n{c.text}" for c in new])
-            report.embed_seconds += time.perf_counter() - t_embed
-            store.add([chunk_to_node(c, v.tolist()) for c, v in zip(new, vectors, strict=True)])
-            report.chunks_written += len(new)
-        stale = list(have - {c.id for c in chunks})
-        if stale:
-            chunks_coll.delete(ids=stale)
-            report.chunks_deleted += len(stale)
-        registry.upsert(
-            ids=[doc.source], embeddings=[REGISTRY_VECTOR], documents=[doc.text],
-            metadatas=[{"sha256": doc.sha256, "title": cleaned.title, "path": str(doc.path),
-                        "keys": ",".join(keys[doc.source]), "clean_sig": sig, "n_chunks": len(chunks)}],
-        )
+        writer.put(cleaned, chunk_document(cleaned, settings.chunk_size, settings.chunk_overlap, version=sig), sig)
+    writer.flush()
 
+    for source in leftovers:
+        report.chunks_deleted += _delete_superseded(chunks_coll, source, str(known[source]["clean_sig"]))
+        registry.update(ids=[source], metadatas=[{**known[source], "pending": 0}])
     for source in removed:
+        # Uncommit first (its chunks vanish from answers at once); a run killed after this still has a
+        # placeholder record, so the next run finishes the removal.
+        registry.update(ids=[source], metadatas=[{**known[source], "clean_sig": ""}])
         stale = chunks_coll.get(where={"source": source}, include=[])["ids"]
         if stale:
             chunks_coll.delete(ids=stale)
             report.chunks_deleted += len(stale)
         registry.delete(ids=[source])
-        report.removed.append(source)
+        if known[source].get("clean_sig"):
+            report.removed.append(source)
 
-    if report.wrote or not known:
-        final = registry.get(include=["metadatas"])
-        prints = [f"{i}:{m.get('clean_sig')}" for i, m in zip(final["ids"], final["metadatas"], strict=True)
-                  if i != STATE_ID]
-        generation = write_generation(registry, prints)
-        get_keyword_index(settings, generation, lambda: load_corpus(chunks_coll))
+    if report.wrote or leftovers or not known:
+        final = read_registry(registry)
+        generation = write_generation(registry, [f"{i}:{m.get('clean_sig')}" for i, m in final.items()])
+        committed = committed_sigs(final)
+        sync_keyword_index(settings, generation, lambda: committed,
+                           lambda sources: fetch_committed_chunks(chunks_coll, committed, sources))
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def load_corpus(chunks_coll) -> tuple[list[str], list[str]]:
-    """(ids, texts) of every chunk, paged so a large store is not fetched in one request."""
-    ids: list[str] = []
-    texts: list[str] = []
-    page = 5000
-    offset = 0
-    while True:
-        got = chunks_coll.get(include=["documents", "metadatas"], limit=page, offset=offset)
-        if not got["ids"]:
-            break
-        ids.extend(got["ids"])
-        texts.extend(f"{(m or {}).get('title', '')}\n{d}" for d, m in
-                     zip(got["documents"], got["metadatas"], strict=True))
-        offset += page
-    return ids, texts
+def _delete_superseded(chunks_coll, source: str, sig: str) -> int:
+    got = chunks_coll.get(where={"source": source}, include=["metadatas"])
+    stale = [i for i, m in zip(got["ids"], got["metadatas"], strict=True) if (m or {}).get("clean_sig") != sig]
+    if stale:
+        chunks_coll.delete(ids=stale)
+    return len(stale)
+
+
+class _BatchWriter:
+    """Collects the chunks of several articles, then embeds, stores and commits them together."""
+
+    def __init__(self, settings: RagSettings, chunks_coll, registry, known: dict[str, dict],
+                 keys: dict[str, list[str]], report: IngestReport) -> None:
+        self.settings, self.chunks, self.registry, self.known = settings, chunks_coll, registry, known
+        self.keys, self.report = keys, report
+        self.store = ChromaVectorStore(chroma_collection=chunks_coll)
+        self.embedder = build_embed_model(settings)
+        self.pending: list[tuple[object, list[Chunk], str]] = []
+        self.size = 0
+
+    def _record(self, cleaned, sig: str, n_chunks: int, pending: int) -> dict:
+        doc = cleaned.doc
+        return {"sha256": doc.sha256, "title": cleaned.title, "path": str(doc.path),
+                "keys": ",".join(self.keys[doc.source]), "clean_sig": sig, "n_chunks": n_chunks,
+                "pending": pending}
+
+    def put(self, cleaned, chunks: list[Chunk], sig: str) -> None:
+        """Queue one article; writes happen when the batch is full."""
+        self.pending.append((cleaned, chunks, sig))
+        self.size += max(len(chunks), 1)
+        if self.size >= self.settings.ingest_batch_chunks:
+            self.flush()
+
+    def flush(self) -> None:
+        """Embed and write the queued articles: placeholders, chunks, commit, then superseded deletes."""
+        if not self.pending:
+            return
+        batch, self.pending, self.size = self.pending, [], 0
+        fresh = [(c, ch) for c, ch, _ in batch if c.doc.source not in self.known]
+        if fresh:  # so a run killed before the commit leaves a record that lets the next run clean up
+            self.registry.upsert(
+                ids=[c.doc.source for c, _ in fresh], embeddings=[REGISTRY_VECTOR] * len(fresh),
+                documents=["" for _ in fresh],
+                metadatas=[self._record(c, "", 0, 1) for c, _ in fresh])
+        have: set[str] = set()
+        old = [c.doc.source for c, _, _ in batch if c.doc.source in self.known]
+        for i in range(0, len(old), 200):
+            have.update(self.chunks.get(where={"source": {"$in": old[i : i + 200]}}, include=[])["ids"])
+        new = [chunk for _, chunks, _ in batch for chunk in chunks if chunk.id not in have]
+        if new:
+            t_embed = time.perf_counter()
+            vectors = embed_texts(self.embedder, [f"{c.title}\n\n{c.text}" for c in new])
+            self.report.embed_seconds += time.perf_counter() - t_embed
+            self.store.add([chunk_to_node(c, v.tolist()) for c, v in zip(new, vectors, strict=True)])
+            self.report.chunks_written += len(new)
+        keep = {chunk.id for _, chunks, _ in batch for chunk in chunks}
+        stale = sorted(have - keep)
+        stale_sources = {c.doc.source for c, _, _ in batch if c.doc.source in self.known} if stale else set()
+        records = [self._record(c, sig, len(chunks), int(c.doc.source in stale_sources))
+                   for c, chunks, sig in batch]
+        self.registry.upsert(  # the commit
+            ids=[c.doc.source for c, _, _ in batch], embeddings=[REGISTRY_VECTOR] * len(batch),
+            documents=[c.doc.text for c, _, _ in batch], metadatas=records)
+        if stale:
+            self.chunks.delete(ids=stale)
+            self.report.chunks_deleted += len(stale)
+            done = [(c.doc.source, r) for (c, _, _), r in zip(batch, records, strict=True) if r["pending"]]
+            self.registry.update(ids=[s for s, _ in done], metadatas=[{**r, "pending": 0} for _, r in done])
+        for (c, _, _), r in zip(batch, records, strict=True):
+            self.known[c.doc.source] = {**r, "pending": 0}

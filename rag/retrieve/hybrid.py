@@ -1,12 +1,16 @@
 """Hybrid retriever: dense search through llama-index over Chroma, plus BM25, fused with RRF.
 
 Returns `Passage`s carrying their sentences with original offsets, ready for answering and citing.
+Only chunks of each article's committed version are returned (rag/index/state.py), so a query made
+while an ingest runs, or after one was killed, answers from the last complete state of every article.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from llama_index.core import VectorStoreIndex
@@ -14,13 +18,14 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.errors import IndexNotReadyError
 from rag.index.embeddings import build_embed_model
-from rag.index.keyword import get_keyword_index
-from rag.index.state import read_generation
+from rag.index.keyword import sync_keyword_index
+from rag.index.state import committed_sigs, fetch_committed_chunks, read_generation, read_registry, visible
 from rag.index.store import chunks_collection, documents_collection
-from rag.ingest.pipeline import load_corpus
 from rag.models import Passage, Sentence
 from rag.retrieve.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.settings import RagSettings
+
+_TEXT_CACHE = 64  # original article texts kept for the final quote check
 
 
 def passage_from_record(chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
@@ -29,6 +34,7 @@ def passage_from_record(chunk_id: str, text: str, meta: dict[str, Any], score: f
     return Passage(
         id=chunk_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")), text=text,
         start=int(meta.get("start", 0)), end=int(meta.get("end", 0)), sentences=sentences, score=score,
+        doc_sha256=str(meta.get("doc_sha256", "")),
     )
 
 
@@ -43,10 +49,19 @@ class HybridRetriever:
         self.index = VectorStoreIndex.from_vector_store(
             ChromaVectorStore(chroma_collection=self.chunks), embed_model=self.embedder
         )
+        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self._texts_lock = threading.Lock()
 
     def is_empty(self) -> bool:
         """True when nothing has been ingested."""
         return self.chunks.count() == 0
+
+    def _committed(self, sources: set[str]) -> dict[str, str]:
+        """Committed clean signature of each of `sources` (one registry read per query)."""
+        if not sources:
+            return {}
+        got = self.registry.get(ids=sorted(sources), include=["metadatas"])
+        return committed_sigs(dict(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True)))
 
     def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None,
                  timings: dict[str, float] | None = None) -> list[Passage]:
@@ -58,26 +73,24 @@ class HybridRetriever:
             raise IndexNotReadyError("No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
         t0 = time.perf_counter()
         dense = self.index.as_retriever(similarity_top_k=s.dense_k).retrieve(query)
-        by_id: dict[str, Passage] = {
-            n.node.node_id: passage_from_record(n.node.node_id, n.node.get_content(), n.node.metadata,
-                                                float(n.score or 0.0))
-            for n in dense
+        records: dict[str, tuple[str, dict, float]] = {
+            n.node.node_id: (n.node.get_content(), dict(n.node.metadata), float(n.score or 0.0)) for n in dense
         }
         rankings = [[n.node.node_id for n in dense]]
         t1 = time.perf_counter()
         if hybrid:
-            generation = read_generation(self.registry)
-            keyword = get_keyword_index(s, generation, lambda: load_corpus(self.chunks))
-            sparse = keyword.search(query, s.sparse_k)
+            sparse = self.keyword_index().search(query, s.sparse_k)
             rankings.append([i for i, _ in sparse])
-            missing = [i for i, _ in sparse if i not in by_id]
-            if missing:
+            missing = [i for i, _ in sparse if i not in records]
+            if missing:  # chunks deleted since the BM25 index was synced are simply absent here
                 got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
                 for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                    by_id[cid] = passage_from_record(cid, doc, meta)
-        fused = reciprocal_rank_fusion(rankings, k=s.rrf_k)
+                    records[cid] = (doc, meta or {}, 0.0)
+        committed = self._committed({str(m.get("source", "")) for _, m, _ in records.values()})
+        by_id = {cid: passage_from_record(cid, text, meta, score)
+                 for cid, (text, meta, score) in records.items() if visible(meta, committed)}
         ranked = []
-        for cid, score in fused:
+        for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
             if cid in by_id:
                 by_id[cid].score = score
                 ranked.append(by_id[cid])
@@ -86,3 +99,34 @@ class HybridRetriever:
             timings["dense"] = t1 - t0
             timings["retrieve"] = time.perf_counter() - t0
         return passages
+
+    def keyword_index(self):
+        """The BM25 index, synced with the store when its generation changed."""
+        generation = read_generation(self.registry)
+        state: dict[str, dict[str, str]] = {}
+
+        def committed() -> dict[str, str]:
+            state["sigs"] = committed_sigs(read_registry(self.registry))
+            return state["sigs"]
+
+        return sync_keyword_index(self.settings, generation, committed,
+                                  lambda sources: fetch_committed_chunks(self.chunks, state["sigs"], sources))
+
+    def original_text(self, source: str, doc_sha256: str = "") -> str | None:
+        """The stored original text of `source`, or None when the registry now holds another version."""
+        key = (source, doc_sha256)
+        with self._texts_lock:
+            if key in self._texts:
+                self._texts.move_to_end(key)
+                return self._texts[key]
+        got = self.registry.get(ids=[source], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        meta = got["metadatas"][0] or {}
+        if not meta.get("clean_sig") or (doc_sha256 and meta.get("sha256") != doc_sha256):
+            return None
+        with self._texts_lock:
+            self._texts[key] = got["documents"][0]
+            while len(self._texts) > _TEXT_CACHE:
+                self._texts.popitem(last=False)
+        return got["documents"][0]
