@@ -11,6 +11,7 @@ import time
 import unicodedata
 from collections.abc import Generator, Iterator
 
+import numpy as np
 from llama_index.core.llms import LLM
 
 from rag.cite.compose import Claim, compose
@@ -55,10 +56,22 @@ class Pipeline:
         self._lock = threading.Lock()
         self._doc_texts: dict[str, str] = {}
         self._llm: LLM | None = None
+        self._vectors: dict[str, np.ndarray] = {}
 
-    def embed(self, texts: list[str]):
-        """Unit-length embeddings (used for scoring sentences)."""
-        return embed_texts(self.embedder, texts)
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings (used for scoring sentences), cached: verifying a draft scores the same
+        passage sentences many times, and embedding dominated answer time before the cache."""
+        if not texts:
+            return embed_texts(self.embedder, texts)
+        cache = self._vectors  # a local reference: another thread may swap in a fresh dict meanwhile
+        unique = list(dict.fromkeys(texts))
+        missing = [t for t in unique if t not in cache]
+        if len(cache) + len(missing) > self.settings.embed_cache_entries:
+            cache = self._vectors = {}  # crude bound; re-embedding the working set is cheap
+            missing = unique
+        if missing:
+            cache.update(zip(missing, embed_texts(self.embedder, missing), strict=True))
+        return np.stack([cache[t] for t in texts])
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -216,6 +229,7 @@ class Pipeline:
         return self._finish(question, verified.claims, False, conflict, answerer)
 
     def _fallback(self, question: str, reason: str) -> Answer:
+        """A placeholder carrying the notice; `answer_stream` swaps in the offline answer and keeps the notice."""
         answer = self._finish(question, [], True, False, "extractive")
         answer.notice = prompts.LLM_FALLBACK_NOTICE.format(reason=reason)
         return answer

@@ -54,6 +54,9 @@ class RagSettings(BaseSettings):
     )
     embed_batch_size: int = Field(default=32, ge=1, description="Texts embedded per batch.")
     embed_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads.")
+    embed_cache_entries: int = Field(
+        default=50_000, ge=0, description="Sentence embeddings the answerer keeps in memory (about 1.5 KB each)."
+    )
 
     # Retrieval
     top_k: int = Field(default=6, ge=1, description="Passages handed to the answerer.")

@@ -54,9 +54,6 @@ def _response(status: int, headers: dict[str, str] | None = None) -> httpx.Respo
     return httpx.Response(status, headers=headers, request=httpx.Request("POST", "http://x/v1/chat/completions"))
 
 
-in_3s = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True)
-
-
 @pytest.mark.parametrize(
     ("headers", "seconds"),
     [({}, None), ({"retry-after": "2"}, 2.0), ({"retry-after": "0.25"}, 0.25), ({"retry-after-ms": "1500"}, 1.5),
@@ -67,7 +64,8 @@ def test_retry_after_seconds__reads_seconds_and_milliseconds(headers: dict, seco
 
 
 def test_retry_after_seconds__reads_http_dates() -> None:
-    assert 1.0 < retry_after_seconds(_response(429, {"retry-after": in_3s})) <= 3.0
+    in_30s = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    assert 20.0 < retry_after_seconds(_response(429, {"retry-after": in_30s})) <= 30.0
 
 
 @pytest.mark.parametrize(
