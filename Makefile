@@ -37,5 +37,17 @@ bench: install
 eval: install
 	$(BIN)/rag eval
 
+# Opt-in real local model (not in `make test`): compiling llama.cpp took 14 min wall (11.6 CPU-min) here.
+.PHONY: llm-extra test-real-llm bench-llm
+llm-extra: install
+	CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_OPENMP=OFF" \
+		$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,llm]'
+
+test-real-llm: llm-extra
+	$(BIN)/python -m pytest tests/test_llm_real.py -v
+
+bench-llm: llm-extra
+	$(BIN)/python bench/bench_llm.py
+
 clean:
 	rm -rf .newsrag .pytest_cache

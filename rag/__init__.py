@@ -14,10 +14,10 @@ from rag.errors import (
     RagError,
     StoreUnavailableError,
 )
-from rag.models import Answer, Citation
+from rag.models import Answer, Citation, StreamReset
 from rag.settings import RagSettings, get_settings
 
 __all__ = [
     "Answer", "Citation", "IndexNotReadyError", "IngestError", "InvalidQuestionError", "LLMError",
-    "RagError", "RagSettings", "StoreUnavailableError", "answer", "answer_stream", "get_settings",
+    "RagError", "RagSettings", "StoreUnavailableError", "StreamReset", "answer", "answer_stream", "get_settings",
 ]

@@ -9,17 +9,20 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+
+import numpy as np
+from llama_index.core.llms import LLM
 
 from rag.cite.compose import Claim, compose
 from rag.cite.verify import verify_draft
 from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError
 from rag.generate import prompts
-from rag.generate.condense import History, condense_offline, normalize_history
+from rag.generate.condense import History, clean_condensed, condense_offline, normalize_history
 from rag.generate.extractive import extractive_answer
-from rag.generate.llm import build_llm, chat_messages, complete_chat, describe_failure, stream_chat
+from rag.generate.llm import LLMFailure, build_llm, chat_messages, complete_chat, stream_with_retries
 from rag.index.embeddings import build_embed_model, embed_texts
-from rag.models import Answer, Citation, Passage
+from rag.models import Answer, Citation, Passage, StreamReset
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import RagSettings, get_settings
 
@@ -51,10 +54,23 @@ class Pipeline:
         self.embedder = build_embed_model(settings)
         self._retriever: HybridRetriever | None = None
         self._lock = threading.Lock()
+        self._llm: LLM | None = None
+        self._vectors: dict[str, np.ndarray] = {}
 
-    def embed(self, texts: list[str]):
-        """Unit-length embeddings (used for scoring sentences)."""
-        return embed_texts(self.embedder, texts)
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length embeddings (used for scoring sentences), cached: verifying a draft scores the same
+        passage sentences many times, and embedding dominated answer time before the cache."""
+        if not texts:
+            return embed_texts(self.embedder, texts)
+        cache = self._vectors  # a local reference: another thread may swap in a fresh dict meanwhile
+        unique = list(dict.fromkeys(texts))
+        missing = [t for t in unique if t not in cache]
+        if len(cache) + len(missing) > self.settings.embed_cache_entries:
+            cache = self._vectors = {}  # crude bound; re-embedding the working set is cheap
+            missing = unique
+        if missing:
+            cache.update(zip(missing, embed_texts(self.embedder, missing), strict=True))
+        return np.stack([cache[t] for t in texts])
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -95,7 +111,9 @@ class Pipeline:
     def answer_stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
         """Yield text as it is produced (model tokens or answer sentences), then the verified `Answer`.
 
-        The streamed text is provisional; the final Answer's text is the one to display.
+        The streamed text is provisional: a `StreamReset` (an empty str) means "discard what was shown"
+        (the model is being retried, or its answer is replaced by the offline one), and the final
+        Answer's text, repaired and renumbered, always replaces everything streamed before it.
         """
         t0 = time.perf_counter()
         s = self.settings
@@ -106,17 +124,21 @@ class Pipeline:
         passages = self.retriever.retrieve(standalone, timings=timings)
         t_gen = time.perf_counter()
         result: Answer | None = None
+        shown = False  # whether provisional text is on screen
         if s.llm_enabled:
             gen = self._llm_answer(question, standalone, passages)
             while True:
                 try:
-                    delta = next(gen)
+                    item = next(gen)
                 except StopIteration as stop:
                     result = stop.value
                     break
-                yield delta
-        if result is None or result.notice:
+                shown = not isinstance(item, StreamReset) and (shown or bool(item))
+                yield item
+        if result is None or result.notice:  # no LLM, or it failed: the offline answer, with the notice
             notice = result.notice if result else None
+            if shown:
+                yield StreamReset()
             result = self._extractive(question, standalone, passages)
             result.notice = notice
             for sentence in re.split(r"(?<=\])\s", result.text):
@@ -129,6 +151,14 @@ class Pipeline:
         result.timings = timings
         yield result
 
+    @property
+    def llm(self) -> LLM:
+        """The chat model (built once: its HTTP client and connection pool are reused)."""
+        with self._lock:
+            if self._llm is None:
+                self._llm = build_llm(self.settings)
+            return self._llm
+
     def _condense(self, question: str, history: History | None) -> str:
         if not normalize_history(history):
             return question
@@ -137,14 +167,15 @@ class Pipeline:
             return offline
         pairs = normalize_history(history)[-3:]
         convo = "\n".join(f"User: {u}\nAssistant: {_MARKER.sub('', a)[:500]}" for u, a in pairs)
+        messages = chat_messages(prompts.CONDENSE_SYSTEM,
+                                 prompts.CONDENSE_USER.format(history=convo, question=question))
         try:
-            text = complete_chat(build_llm(self.settings), chat_messages(
-                prompts.CONDENSE_SYSTEM, prompts.CONDENSE_USER.format(history=convo, question=question)))
-        except Exception as exc:  # condensing is an optimisation: fall back, never fail the answer
-            log.warning("condense failed: %s", describe_failure(exc, self.settings))
+            # One attempt, no retries: condensing is an optimisation and the answer call retries anyway.
+            text = complete_chat(self.llm, messages, self.settings)
+        except LLMFailure as failure:
+            log.warning("condense failed, using the offline rewrite: %s", failure.reason)
             return offline
-        text = text.strip().strip('"').splitlines()[0].strip() if text.strip() else ""
-        return text if 3 <= len(text) <= 500 else offline
+        return clean_condensed(text) or offline
 
     def _extractive(self, question: str, standalone: str, passages: list[Passage]) -> Answer:
         s = self.settings
@@ -152,43 +183,52 @@ class Pipeline:
                                 s.max_answer_sentences, context=standalone)
         return self._finish(question, res.claims, res.abstained, res.conflict, "extractive")
 
-    def _llm_answer(self, question: str, standalone: str, passages: list[Passage]):
+    def _llm_answer(self, question: str, standalone: str,
+                    passages: list[Passage]) -> Generator[str, None, Answer]:
+        """Stream the model's draft, then verify it; an Answer with `notice` set means "use the offline one"."""
         s = self.settings
+        answerer = f"llm:{s.llm_model}"
         if not passages:
-            return self._finish(question, [], True, False, f"llm:{s.llm_model}")
+            return self._finish(question, [], True, False, answerer)
         context = "\n\n".join(
             prompts.PASSAGE_FORMAT.format(n=i, source=p.source, title=p.title, text=p.text)
             for i, p in enumerate(passages, start=1)
         )
         messages = chat_messages(prompts.ANSWER_SYSTEM,
                                  prompts.ANSWER_USER.format(passages=context, question=standalone))
-        draft = ""
-        reason = ""
-        for attempt in range(1 + s.llm_max_retries):
-            draft = ""
-            try:
-                for delta in stream_chat(build_llm(s), messages):
-                    draft += delta
-                    yield delta
-            except Exception as exc:
-                reason = describe_failure(exc, s)
-                log.warning("LLM failed: %s", reason)
-                return self._fallback(question, reason)
-            if draft.strip():
-                break
-            reason = "it returned an empty answer"
-            time.sleep(min(2**attempt * 0.5, 4))
-        if not draft.strip():
-            return self._fallback(question, reason)
-        if draft.strip().upper().startswith(prompts.CANNOT_ANSWER) or prompts.ABSTAIN_TEXT in draft:
-            return self._finish(question, [], True, False, f"llm:{s.llm_model}")
-        verified = verify_draft(draft.replace(prompts.CANNOT_ANSWER, ""), passages, self.embed)
+        draft, shown = "", 0
+        try:
+            for item in stream_with_retries(self.llm, messages, s):
+                if isinstance(item, StreamReset):
+                    if shown:
+                        yield item
+                    draft, shown = "", 0
+                    continue
+                draft += item
+                # Hold text back while it may still turn out to be the CANNOT_ANSWER sentinel.
+                head = draft.strip().upper()
+                if shown or not (prompts.CANNOT_ANSWER.startswith(head) or head.startswith(prompts.CANNOT_ANSWER)):
+                    yield draft[shown:]
+                    shown = len(draft)
+        except LLMFailure as failure:
+            return self._fallback(question, failure.reason)
+        declined = prompts.CANNOT_ANSWER in draft.upper() or prompts.ABSTAIN_TEXT in draft
+        if draft.strip().upper().startswith(prompts.CANNOT_ANSWER):
+            return self._finish(question, [], True, False, answerer)
+        cleaned = re.sub(re.escape(prompts.CANNOT_ANSWER), "", draft, flags=re.IGNORECASE)
+        verified = verify_draft(cleaned, passages, self.embed)
+        if verified.dropped or verified.removed_markers or verified.reattributed:
+            log.info("repaired LLM draft: dropped %d sentence(s), removed markers %s, re-attributed %d",
+                     len(verified.dropped), verified.removed_markers, verified.reattributed)
         if not verified.claims:
+            if declined:
+                return self._finish(question, [], True, False, answerer)
             return self._fallback(question, "its answer could not be verified against the articles")
         conflict = bool(re.search(r"\b(disagree|differ|conflict|contradict|inconsistent)", draft, re.I))
-        return self._finish(question, verified.claims, False, conflict, f"llm:{s.llm_model}")
+        return self._finish(question, verified.claims, False, conflict, answerer)
 
     def _fallback(self, question: str, reason: str) -> Answer:
+        """A placeholder carrying the notice; `answer_stream` swaps in the offline answer and keeps the notice."""
         answer = self._finish(question, [], True, False, "extractive")
         answer.notice = prompts.LLM_FALLBACK_NOTICE.format(reason=reason)
         return answer

@@ -91,3 +91,15 @@ class Answer:
             ],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
+
+
+class StreamReset(str):
+    """Yielded by `answer_stream` when the text streamed so far is void (the model is retried or replaced
+    by the offline answer): clear what was shown. It is an empty `str`, so code that only concatenates
+    chunks keeps working; the final `Answer` always replaces the streamed text anyway.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls) -> StreamReset:
+        return super().__new__(cls, "")

@@ -62,6 +62,9 @@ class RagSettings(BaseSettings):
         default=512, ge=1,
         description="Ingest embeds and writes this many chunks (from several articles) per store round trip.",
     )
+    embed_cache_entries: int = Field(
+        default=50_000, ge=0, description="Sentence embeddings the answerer keeps in memory (about 1.5 KB each)."
+    )
 
     # Retrieval
     top_k: int = Field(default=6, ge=1, description="Passages handed to the answerer.")
@@ -95,7 +98,17 @@ class RagSettings(BaseSettings):
     llm_temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature.")
     llm_max_tokens: int = Field(default=512, ge=16, description="Maximum tokens per completion.")
     llm_timeout: float = Field(default=60.0, gt=0, description="Seconds before one LLM request times out.")
-    llm_max_retries: int = Field(default=2, ge=0, description="Retries (with backoff) before falling back.")
+    llm_max_retries: int = Field(
+        default=2, ge=0,
+        description="Retries after a timeout, dropped connection, HTTP 408/409/429/5xx, or an empty or malformed "
+                    "completion, before falling back to the offline answer.",
+    )
+    llm_retry_backoff: float = Field(
+        default=1.0, ge=0, description="Seconds before the first retry; doubles on each further retry."
+    )
+    llm_retry_max_wait: float = Field(
+        default=20.0, ge=0, description="Longest wait between retries, also the cap on a server's Retry-After."
+    )
     llm_context_window: int = Field(default=8192, ge=512, description="Context window of a custom server model.")
 
     # UI

@@ -1,6 +1,7 @@
 """Find and strip citation markers in model output, and split answers into sentences.
 
-Understands what models actually write: [1], [1, 2], [1-3], [1][2], 【1】, (Source 2), "Source 2".
+Understands what models actually write: [1], [1, 2], [1-3], [1][2], 【1】, 【1†source】, (Source 2),
+"According to Source 2, ...", "Passage 3 says that ...", "... as reported in Source 1".
 """
 
 from __future__ import annotations
@@ -9,16 +10,29 @@ import re
 
 from rag.ingest.chunker import split_sentences
 
-_BRACKET = re.compile(r"\s*[\[【]\s*((?:source\s*)?\d+(?:\s*(?:,|-|–|and)\s*(?:source\s*)?\d+)*)\s*[\]】]",
-                      re.IGNORECASE)
-_PAREN_SOURCE = re.compile(r"\s*\(\s*sources?\s*(\d+(?:\s*(?:,|and)\s*\d+)*)\s*\)", re.IGNORECASE)
-_PROSE_SOURCE = re.compile(r"\b(?:according to |as (?:stated|reported) in )?(?:source|passage)\s+(\d+)\b,?\s*",
-                           re.IGNORECASE)
+_BRACKET = re.compile(
+    r"\s*[\[【]\s*((?:(?:source|passage)\s*)?\d+(?:\s*(?:,|-|–|and)\s*(?:(?:source|passage)\s*)?\d+)*)"
+    r"(?:†[^\]】]*)?\s*[\]】]",  # 【1†source】 is how some OpenAI tools cite
+    re.IGNORECASE,
+)
+_NUMS = r"(\d+(?:\s*(?:,|and|&)\s*\d+)*)"
+_REF = rf"(?:the\s+)?(?:sources?|passages?)\s*{_NUMS}\b"
+_VERB = r"(?:says|said|states|stated|reports|reported|notes|noted|mentions|mentioned|indicates|explains|shows|confirms)"
+# Models also cite in words ("According to Source 2, ...", "Passage 3 says that ..."); each pattern takes the
+# whole phrase so the sentence still reads well without it. Order matters: longest phrasings first.
+_PROSE = [re.compile(p, re.IGNORECASE) for p in (
+    rf"\s*\(\s*(?:see\s+|cf\.?\s+)?{_REF}\s*\)",                                   # "(Source 2)", "(see passage 1)"
+    rf"^\s*(?:according to|as (?:stated|reported|noted|mentioned|described) in|per|in|from)\s+{_REF}\s*,?\s*",
+    rf"^\s*{_REF}\s+{_VERB}(?:\s+that)?\s*,?\s*",                                     # "Source 2 says that ..."
+    rf",?\s*(?:as\s+)?(?:according to|(?:stated|reported|noted|mentioned|described)\s+in|per)\s+{_REF}",
+    rf"\s+(?:in|from)\s+{_REF}(?=\s*[.!?]*\s*$)",                                        # "... in Source 2."
+    rf"\b{_REF}\s*,?\s*",                                                                 # anything left
+)]
 
 
 def _expand(group: str) -> list[int]:
     numbers: list[int] = []
-    for part in re.split(r"\s*(?:,|and)\s*", re.sub(r"(?i)source\s*", "", group)):
+    for part in re.split(r"\s*(?:,|and|&)\s*", re.sub(r"(?i)(?:source|passage)\s*", "", group)):
         if not part:
             continue
         range_match = re.fullmatch(r"(\d+)\s*[-–]\s*(\d+)", part)
@@ -39,8 +53,8 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
         return ""
 
     text = _BRACKET.sub(take, sentence)
-    text = _PAREN_SOURCE.sub(take, text)
-    text = _PROSE_SOURCE.sub(take, text)
+    for pattern in _PROSE:
+        text = pattern.sub(take, text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     text = re.sub(r"\s{2,}", " ", text).strip()
     if text:

@@ -16,6 +16,7 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from rag.ingest.chunker import PARAGRAPH_SEPARATOR
 from rag.models import Passage, Sentence
 
 _STEM = Stemmer.Stemmer("english")
@@ -110,11 +111,20 @@ def quote_candidates(passage: Passage) -> list[QuoteCandidate]:
     sents = passage.sentences
     out = [QuoteCandidate(passage, s) for s in sents]
     for a, b in itertools.pairwise(sents):
-        gap = b.start - a.end
-        if 0 <= gap <= 2:
-            joined = a.text + " " * gap + b.text
-            out.append(QuoteCandidate(passage, Sentence(a.start, b.end, joined)))
+        gap = _gap_text(passage.text, a, b)
+        # Only within one paragraph: there the passage text is the original text, gap characters included.
+        if gap is not None and len(gap) == b.start - a.end <= 2 and PARAGRAPH_SEPARATOR not in gap:
+            out.append(QuoteCandidate(passage, Sentence(a.start, b.end, a.text + gap + b.text)))
     return out
+
+
+def _gap_text(text: str, a: Sentence, b: Sentence) -> str | None:
+    """The characters between sentences `a` and `b` as they appear in `text`, or None if not found."""
+    i = text.find(a.text)
+    if i < 0:
+        return None
+    j = text.find(b.text, i + len(a.text))
+    return text[i + len(a.text): j] if j >= 0 else None
 
 
 def best_support(claim: str, passage: Passage, idf: dict[str, float] | None = None,

@@ -58,3 +58,12 @@ def condense_offline(question: str, history: History | None) -> str:
         return question
     previous = pairs[-1][0].strip()
     return f"{previous} {question}" if previous else question
+
+
+def clean_condensed(text: str, max_chars: int = 500) -> str:
+    """The question in a model's condense reply ("" when unusable): first line, no label or quotes."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    line = re.sub(r"(?i)^\s*(standalone question|question)\s*:\s*", "", lines[0]).strip().strip("\"'“”").strip()
+    return line if 3 <= len(line) <= max_chars else ""

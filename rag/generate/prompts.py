@@ -4,7 +4,10 @@ ABSTAIN_TEXT = "The articles don't contain an answer to this question."
 # The model is told to reply with exactly this when the passages do not answer; code checks for it.
 CANNOT_ANSWER = "CANNOT_ANSWER"
 CONFLICT_PREFIX = "The articles disagree:"
-LLM_FALLBACK_NOTICE = "The language model was unavailable ({reason}); this answer was extracted offline."
+# Shown with the offline answer when the model failed; {reason} comes from rag.generate.llm.classify.
+LLM_FALLBACK_NOTICE = (
+    "The language model could not answer: {reason}. This answer was extracted directly from the articles instead."
+)
 
 ANSWER_SYSTEM = (
     "You answer questions about news articles using ONLY the numbered passages provided. "
