@@ -314,3 +314,18 @@ def test_llm__api_key_never_appears_in_answer_logs_or_errors(pipeline, server, c
                         ("logs", caplog.text), ("exception", errors), ("settings", repr(pipeline.settings))]:
         assert FAKE_KEY not in text, f"API key leaked into {where} on {fault}"
 
+
+
+def test_ui__a_dropped_stream_is_cleared_from_the_bubble_before_the_offline_answer(seeded_settings, server) -> None:
+    from ui.app import respond  # here, not in the UI tests: it needs the scripted server
+
+    server.reset(*[Reply("Provisionally, " + MEETING, chunk_chars=10, drop_after=2)] * 3)
+    settings = llm_settings(seeded_settings, server.url).model_copy(update={"ui_typing_delay": 0.0})
+    bubbles = [chat[-1]["content"] for chat, *_ in respond(QUESTION, [], settings)]
+    shown = [i for i, b in enumerate(bubbles) if "Provisionally" in b]
+    assert shown, "the model's text was never streamed"
+    after = bubbles[shown[-1] + 1:]
+    # the reset empties the bubble, then the offline answer streams without the dropped text
+    assert all("Provisionally" not in b for b in after) and "nr-cite" in after[-1]
+    assert any("nr-streaming" in b and "Witkoff" in b for b in after[:-1]), "offline answer not streamed afresh"
+    assert "extracted directly from" in after[-1]

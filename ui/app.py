@@ -24,7 +24,7 @@ import gradio as gr
 from rag.answering import get_pipeline
 from rag.errors import InvalidQuestionError, RagError
 from rag.index.state import STATE_ID
-from rag.models import Answer
+from rag.models import Answer, StreamReset
 from rag.settings import RagSettings, get_settings
 from ui.render import answer_html, error_html, streaming_html, user_html
 from ui.sources import panel_html, turn_sources
@@ -67,7 +67,7 @@ def _paced(stream: Iterable[str | Answer], delay: float) -> Iterator[str | Answe
     """
     last = 0.0
     for item in stream:
-        if isinstance(item, Answer) or delay <= 0:
+        if isinstance(item, Answer | StreamReset) or delay <= 0:
             yield item
             continue
         for word in re.findall(r"\S+\s*|\s+", item):
@@ -101,6 +101,8 @@ def respond(message: str, turns: list[Turn] | None, settings: RagSettings | None
             if isinstance(item, Answer):
                 final = item
                 continue
+            if isinstance(item, StreamReset):  # the model is retried or replaced: drop the provisional text
+                streamed = ""
             streamed += item
             turn = {**turn, "bot": streaming_html(streamed)}
             yield _chat([*turns, turn]), _panel(turns, pending), "", turns
