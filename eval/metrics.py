@@ -77,15 +77,17 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     return [extract_markers(s) for s in split_answer_sentences(text)]
 
 
-def alce_citations(text: str, citations: list[CitedQuote], judge: Judge) -> list[SentenceVerdict]:
+def alce_citations(text: str, citations: list[CitedQuote], judge: Judge,
+                   texts: dict[str, str] | None = None) -> list[SentenceVerdict]:
     """ALCE (Gao et al. 2023) per-sentence citation recall and per-citation precision.
 
-    Recall: the sentence has citations, every marker points at an existing citation, and the cited
-    quotes concatenated entail the sentence. Precision: a citation of a supported sentence is precise
-    unless it alone does not entail the sentence AND the remaining citations do (it is redundant);
+    Recall: the sentence has citations, all valid (the marker points at an existing citation and, when
+    `texts` is given, its quote is verbatim at its offsets: a made-up quote supports nothing), and the
+    cited quotes concatenated entail the sentence. Precision: a citation of a supported sentence is
+    precise unless it alone does not entail the sentence AND the remaining citations do (redundant);
     citations of unsupported sentences, and out-of-range markers, are imprecise.
     """
-    by_n = {c.n: c for c in citations}
+    by_n = {c.n: c for c in citations if texts is None or quote_is_valid(c, texts)}
     verdicts: list[SentenceVerdict] = []
     for sentence, markers in cited_sentences(text):
         valid = bool(markers) and all(n in by_n for n in markers)
@@ -145,7 +147,7 @@ def score_answer(q: Question, ans: SystemAnswer, texts: dict[str, str], judge: J
     row["doc_precision"] = row["doc_recall"] = None
     row["sentences"] = []
     if answered:
-        verdicts = alce_citations(ans.text, ans.citations, judge)
+        verdicts = alce_citations(ans.text, ans.citations, judge, texts)
         row["sentences"] = [asdict(v) for v in verdicts]
         n_cites = sum(len(v.markers) for v in verdicts)
         row["citation_recall"] = sum(v.supported for v in verdicts) / len(verdicts) if verdicts else 0.0

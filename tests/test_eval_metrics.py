@@ -66,6 +66,13 @@ def test_alce_citations__judges_each_sentence_and_citation(name, text, citations
     assert [v.precise for v in verdicts] == precise, name
 
 
+def test_alce_citations__quote_not_verbatim_in_its_file_supports_nothing() -> None:
+    fabricated = CitedQuote(1, D, "The meeting lasted four and a half hours.", 383, 424)
+    verdicts = alce_citations("The meeting lasted four and a half hours. [1]", [fabricated], JUDGE, TEXTS)
+    assert [(v.supported, v.precise) for v in verdicts] == [(False, [False])]
+    assert alce_citations("The meeting lasted four and a half hours. [1]", [MEETING_Q], JUDGE, TEXTS)[0].supported
+
+
 def _question(category: str = "single", facts=(("four and a half hours",),), gold=(D,)) -> Question:
     if category == "unanswerable":
         facts, gold = (), ()
