@@ -84,6 +84,12 @@ def ui(
         _fail(exc)
 
 
+# The evaluation lives in eval/; its command module imports nothing heavy until it runs.
+from eval.command import eval_command  # noqa: E402
+
+app.command(name="eval")(eval_command)
+
+
 def main() -> None:
     """Entry point with logging set up for command-line use."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

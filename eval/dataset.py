@@ -1,0 +1,119 @@
+"""The labelled question set: a pydantic schema for one JSONL line and a loader that validates the file.
+
+A malformed line stops loading with a `DatasetError` naming the file, the line number and what is
+wrong. Does not check facts against the articles (tests/test_eval_dataset.py does that).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_DATASET = Path(__file__).resolve().parent / "questions.jsonl"
+
+
+class DatasetError(ValueError):
+    """The question file is missing or a line in it is malformed."""
+
+
+class Category(StrEnum):
+    """What a question tests."""
+
+    SINGLE = "single"  # a fact stated in one article
+    MULTI_SOURCE = "multi_source"  # one fact stated in several articles
+    MULTI_HOP = "multi_hop"  # needs facts from two or more articles
+    CONFLICT = "conflict"  # the articles disagree; both sides must be given
+    FALSE_PREMISE = "false_premise"  # the question assumes something false; the answer must correct it
+    UNANSWERABLE = "unanswerable"  # the articles do not say; the system must abstain
+
+
+class Question(BaseModel):
+    """One labelled question (one JSONL line)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, pattern=r"^[\w.-]+$")
+    category: Category
+    question: str = Field(min_length=3)
+    reference_answer: str = Field(min_length=1)
+    # Each fact is a list of acceptable phrasings; a bare string is shorthand for a one-item list.
+    key_facts: list[list[str]] = Field(default_factory=list)
+    gold_sources: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+    @field_validator("key_facts", mode="before")
+    @classmethod
+    def _facts_as_lists(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[f] if isinstance(f, str) else f for f in value]
+        return value
+
+    @field_validator("key_facts")
+    @classmethod
+    def _facts_not_blank(cls, value: list[list[str]]) -> list[list[str]]:
+        for fact in value:
+            if not fact or any(not alt.strip() for alt in fact):
+                raise ValueError("every key fact needs at least one non-blank phrasing")
+        return value
+
+    @field_validator("gold_sources")
+    @classmethod
+    def _sources_are_file_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[\w.-]+\.(txt|md)", name):
+                raise ValueError(f"gold source '{name}' is not a .txt/.md file name")
+        return value
+
+    @model_validator(mode="after")
+    def _labels_match_category(self) -> Question:
+        if self.category is Category.UNANSWERABLE:
+            if self.key_facts or self.gold_sources:
+                raise ValueError("an unanswerable question must have empty key_facts and gold_sources")
+        elif not self.key_facts or not self.gold_sources:
+            raise ValueError(f"a '{self.category}' question needs at least one key fact and one gold source")
+        return self
+
+    @property
+    def answerable(self) -> bool:
+        """False for questions the articles cannot answer."""
+        return self.category is not Category.UNANSWERABLE
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    return f"{where}: {err['msg']}" if where else err["msg"]
+
+
+def load_questions(path: Path = DEFAULT_DATASET, corpus_dir: Path | None = None) -> list[Question]:
+    """All questions in `path`, validated; with `corpus_dir`, gold sources must exist there."""
+    if not path.is_file():
+        raise DatasetError(f"Dataset '{path}' does not exist. Pass --dataset PATH to a .jsonl question file.")
+    questions: list[Question] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(f"{path}:{lineno}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        try:
+            q = Question.model_validate(data)
+        except ValidationError as exc:
+            raise DatasetError(f"{path}:{lineno}: {_first_error(exc)}") from exc
+        if q.id in seen:
+            raise DatasetError(f"{path}:{lineno}: id '{q.id}' already used on line {seen[q.id]}")
+        if corpus_dir is not None:
+            missing = [s for s in q.gold_sources if not (corpus_dir / s).is_file()]
+            if missing:
+                raise DatasetError(f"{path}:{lineno}: gold source {missing[0]} is not in {corpus_dir}")
+        seen[q.id] = lineno
+        questions.append(q)
+    if not questions:
+        raise DatasetError(f"Dataset '{path}' has no questions.")
+    return questions

@@ -1,0 +1,63 @@
+"""The packaged question set is well-formed and labelled against the seeds; the loader names the bad line."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import DEFAULT_DATASET, Category, DatasetError, load_questions
+from eval.metrics import fact_present
+from tests.conftest import SEEDS, seed_text
+
+GOOD = {"id": "a", "category": "single", "question": "Where?", "reference_answer": "There.",
+        "key_facts": ["There"], "gold_sources": ["003_eaebfa045854f265.txt"]}
+
+
+def test_dataset__covers_every_category_with_enough_questions() -> None:
+    questions = load_questions(DEFAULT_DATASET, SEEDS)
+    counts = Counter(q.category for q in questions)
+    assert len(questions) >= 40
+    assert counts[Category.UNANSWERABLE] >= 6
+    assert set(counts) == set(Category)
+
+
+def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources() -> None:
+    for q in load_questions(DEFAULT_DATASET, SEEDS):
+        for alternatives in q.key_facts:
+            assert any(fact_present(seed_text(s), alternatives) for s in q.gold_sources), (q.id, alternatives)
+
+
+def test_dataset__kyiv_toll_conflict_cites_both_reports() -> None:
+    q = next(q for q in load_questions() if q.id == "conflict-01")
+    assert q.gold_sources == ["002_181e4f12115521e5.txt", "004_65f930d9f114bd18.txt"]
+    assert q.key_facts == [["10"], ["12"]]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps({k: v for k, v in GOOD.items() if k != "question"}), "question: Field required"),
+        (json.dumps({**GOOD, "category": "trivia"}), "category: Input should be"),
+        (json.dumps({**GOOD, "category": "unanswerable"}), "must have empty key_facts and gold_sources"),
+        (json.dumps({**GOOD, "gold_sources": []}), "needs at least one key fact and one gold source"),
+        (json.dumps({**GOOD, "gold_sources": ["../etc/passwd"]}), "is not a .txt/.md file name"),
+        (json.dumps({**GOOD, "id": "b", "gold_sources": ["missing.txt"]}), "gold source missing.txt is not in"),
+        (json.dumps(GOOD), "id 'a' already used on line 1"),
+    ],
+)
+def test_load_questions__malformed_line_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(DatasetError) as info:
+        load_questions(path, SEEDS)
+    assert str(info.value).startswith(f"{path}:3: ")
+    assert message in str(info.value)
+
+
+def test_load_questions__missing_file_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match="Pass --dataset PATH"):
+        load_questions(tmp_path / "nope.jsonl")
