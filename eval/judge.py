@@ -65,7 +65,8 @@ class LLMJudge:
     def __init__(self, settings: RagSettings | None = None, llm=None) -> None:
         from rag.generate.llm import build_llm
 
-        self._llm = llm if llm is not None else build_llm(settings or RagSettings())
+        self._settings = settings or RagSettings()
+        self._llm = llm if llm is not None else build_llm(self._settings)
         model = getattr(self._llm, "model", None) or type(self._llm).__name__
         self.description = f"LLM judge ({model}) answering YES/NO to 'does the premise support the claim?'"
         self._cache: dict[tuple[str, str], bool] = {}
@@ -79,7 +80,7 @@ class LLMJudge:
         key = (premise, claim)
         if key not in self._cache:
             reply = complete_chat(self._llm, chat_messages(
-                LLM_JUDGE_SYSTEM, LLM_JUDGE_USER.format(premise=premise, claim=claim)))
+                LLM_JUDGE_SYSTEM, LLM_JUDGE_USER.format(premise=premise, claim=claim)), self._settings)
             self._cache[key] = reply.strip().upper().startswith("YES")
         return self._cache[key]
 
