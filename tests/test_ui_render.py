@@ -9,6 +9,7 @@ import time
 import pytest
 
 from rag.errors import IndexNotReadyError, RagError
+from rag.generate import prompts
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.models import Answer, Citation, Passage, Sentence
 from tests.conftest import SEEDS, make_settings
@@ -76,7 +77,8 @@ def test_render__quotes_from_one_article_are_grouped_in_one_card_and_excerpt() -
     [
         ({"abstained": True, "text": ABSTAIN_TEXT, "citations": []}, "nr-abstain", "Not in the articles"),
         ({"conflict": True}, "nr-conflict", "Sources disagree"),
-        ({"notice": "The language model was unavailable (x)"}, "nr-notice", "The language model was unavailable"),
+        ({"notice": prompts.LLM_FALLBACK_NOTICE.format(reason="x")}, "nr-notice",
+         "The language model could not answer: x."),
     ],
 )
 def test_render__answer_states_look_different(answer_kwargs: dict, css_class: str, text: str) -> None:
@@ -160,7 +162,8 @@ def test_respond__llm_down_gives_the_offline_answer_with_a_notice(seeded_setting
     settings = make_settings(seeded_settings.data_dir, openai_base_url=f"http://127.0.0.1:{unused_port}/v1",
                              openai_api_key="test", llm_max_retries=0, llm_timeout=2, ui_typing_delay=0)
     chat, panel, *_ = _final(respond("Where did Witkoff meet Putin?", [], settings))
-    assert "nr-notice" in chat[-1]["content"] and "language model was unavailable" in chat[-1]["content"]
+    bubble = chat[-1]["content"]
+    assert "nr-notice" in bubble and "language model could not answer: could not connect" in bubble
     assert "nr-cite" in chat[-1]["content"]
     articles = [p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")]
     quotes = re.findall(r"<mark class='[^']*'>(.*?)</mark>", panel)
