@@ -33,7 +33,10 @@ def test_answer__witkoff_meeting_place_is_cited_verbatim(seeded_settings) -> Non
 @pytest.mark.parametrize(
     "question",
     ["What is the capital of France?", "Who won the 2024 Super Bowl?",
-     "What did the European Union decide about tariffs on Chinese cars?"],
+     "What did the European Union decide about tariffs on Chinese cars?",
+     # about people and places the articles do cover, asking what they never say
+     "How old is Steve Witkoff?", "What is the population of St. Petersburg?",
+     "What was the weather like in St. Petersburg during Witkoff's visit?"],
 )
 def test_answer__abstains_when_articles_do_not_cover_it(seeded_settings, question: str) -> None:
     res = answer(question, settings=seeded_settings)
@@ -88,3 +91,24 @@ def test_answer__without_index_or_corpus_says_what_to_run(tmp_path) -> None:
     with pytest.raises(IndexNotReadyError) as exc:
         answer("Where did Witkoff meet Putin?", settings=settings)
     assert "Run `rag ingest PATH`" in str(exc.value)
+
+
+def test_answer__asked_for_an_age_quotes_the_sentence_that_gives_it(seeded_settings) -> None:
+    res = answer("How old is Kirill Dmitriev?", settings=seeded_settings)
+    assert not res.abstained and "49" in res.text
+    assert_citations_valid(res)
+
+
+def test_answer__compound_question_answers_and_cites_each_part(seeded_settings) -> None:
+    res = answer("Where exactly did Witkoff and Putin meet, and how did Putin's aide Ushakov describe the meeting?",
+                 settings=seeded_settings)
+    assert "presidential library" in res.text and "productive" in res.text
+    assert_citations_valid(res)
+    assert len(res.citations) >= 2
+
+
+def test_answer__disagreeing_source_outranks_a_merely_similar_sentence(seeded_settings) -> None:
+    res = answer("What casualty figures were reported for Thursday's missile attack on Kyiv?", settings=seeded_settings)
+    assert res.conflict and "10" in res.text and "12" in res.text
+    assert len({c.source for c in res.citations}) >= 2
+    assert_citations_valid(res)

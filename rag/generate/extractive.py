@@ -2,19 +2,22 @@
 and quote them verbatim, each with its citation. No generative model, so answers are exact quotes.
 
 Sentence score = 0.55 * embedding similarity to the question + 0.45 * idf-weighted share of the
-question's content words present. Abstains when the best score is under `abstain_threshold`.
-Does not paraphrase or merge facts across sentences.
+question's content words present, plus a bonus when the sentence holds the kind of answer asked for.
+A compound question ("Where did they meet, and how long did it last?") is answered part by part.
+A part is not answered (abstains) when its best score is under `abstain_threshold`, when it asks for an
+age, number or duration and no good sentence holds one, or when the attribute it asks about
+("population", "weather") appears nowhere in the passages. Does not paraphrase or merge facts.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rag.cite.compose import Claim, Evidence
-from rag.cite.support import Embed, coverage, idf_weights, numbers_in
+from rag.cite.support import Embed, content_terms, coverage, idf_weights, numbers_in
+from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type, split_compound
 from rag.models import Passage
 from rag.retrieve.fusion import sentence_key
 
@@ -25,27 +28,13 @@ CONFLICT_COS = 0.45  # two sentences this similar with different numbers are a d
 CONFLICT_WINDOW = 0.15  # ... when the second scores at most this far below the best
 MIN_WORDS = 5
 ANSWER_TYPE_BONUS = 0.06
-_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(q, re.IGNORECASE), re.compile(a))
-    for q, a in (
-        (r"^\s*how (long|many (hours|days|weeks|months|years))\b",
-         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?)\b"),
-        (r"^\s*how (many|much)\b|\bwhat (number|percentage|amount)\b", r"\d|\b(?i:one|two|three|four|five|"
-         r"six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?|billions?)\b"),
-        (r"^\s*when\b|\bwhat (day|date|year|month)\b",
-         r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
-         r"June|July|August|September|October|November|December|\d{4}|(?i:yesterday|today|last week))\b"),
-        (r"^\s*where\b", r"\b(in|at|from|to) (the )?[A-Z]"),
-        (r"^\s*who(m|se)?\b", r"[A-Z][a-z]+ [A-Z][a-z]+"),
-    )
-)
+PART_WEIGHT = 0.7  # a part of a compound question is scored 70% on itself, 30% on the whole question
 
 
 @dataclass
 class _Candidate:
     text: str
     evidence: list[Evidence] = field(default_factory=list)
-    score: float = 0.0
 
 
 @dataclass
@@ -58,25 +47,78 @@ class ExtractiveResult:
     best_score: float
 
 
+@dataclass
+class _Pick:
+    chosen: list[int]
+    conflict: bool
+    best_score: float
+
+
 def _candidates(passages: list[Passage]) -> list[_Candidate]:
     by_key: dict[str, _Candidate] = {}
     for passage in passages:
         for p in [passage, *passage.copies]:
             for sent in p.sentences:
-                if len(sent.text.split()) < MIN_WORDS:
-                    continue
+                if len(sent.text.split()) < MIN_WORDS or sent.text.strip(" .") == p.title.strip(" ."):
+                    continue  # a headline is a teaser, not a statement of fact to quote
                 cand = by_key.setdefault(sentence_key(sent.text), _Candidate(sent.text))
                 if all(e.source != p.source for e in cand.evidence):
                     cand.evidence.append(Evidence(p.source, p.title, sent))
     return list(by_key.values())
 
 
-def _answer_type_bonus(question: str, cands: list[_Candidate]) -> np.ndarray:
-    """Favour sentences holding the kind of thing asked for (a place for 'where', a number for 'how many')."""
-    for asks, looks_like in _ANSWER_TYPES:
-        if asks.search(question):
-            return np.array([ANSWER_TYPE_BONUS if looks_like.search(c.text) else 0.0 for c in cands])
-    return np.zeros(len(cands))
+class _Scorer:
+    """Scores every candidate sentence against weighted queries; embeddings come from the shared cache."""
+
+    def __init__(self, cands: list[_Candidate], embed: Embed) -> None:
+        self.cands = cands
+        self.embed = embed
+        self.svecs = embed([c.text for c in cands])
+        self.idf = idf_weights([c.text for c in cands])
+
+    def scores(self, queries: list[tuple[str, float]], kind: AnswerType | None, names: set[str]) -> np.ndarray:
+        texts = [q for q, _ in queries]
+        weights = np.array([w for _, w in queries]) / sum(w for _, w in queries)
+        dense = (self.svecs @ self.embed(texts).T) @ weights
+        lex = np.array([sum(w * coverage(q, c.text, self.idf) for q, w in queries) for c in self.cands])
+        scores = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lex
+        if kind is not None:
+            fits = np.array([shows_type(kind, c.text, names) for c in self.cands])
+            scores = scores + ANSWER_TYPE_BONUS * fits
+            if kind.required:  # rules the others out entirely: "How old is X?" is not answered by X's job
+                scores = np.where(fits, scores, -np.inf)
+        return scores
+
+
+def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> _Pick | None:
+    """The best sentence and those close to it (or disagreeing with it); None when nothing is good enough."""
+    order = [int(i) for i in np.argsort(-scores)]
+    best = order[0]
+    if not scores[best] >= threshold:  # also catches -inf
+        return None
+    cands, svecs = scorer.cands, scorer.svecs
+    best_numbers = numbers_in(cands[best].text)
+    best_sources = {e.source for e in cands[best].evidence}
+    ranked = [i for i in order[1:] if scores[i] >= threshold]
+
+    def disagrees(i: int) -> bool:
+        other_numbers = numbers_in(cands[i].text)
+        return bool(
+            best_numbers and other_numbers and best_numbers != other_numbers
+            and not ({e.source for e in cands[i].evidence} & best_sources)
+            and float(svecs[i] @ svecs[best]) >= CONFLICT_COS
+            and scores[i] >= scores[best] - CONFLICT_WINDOW
+        )
+
+    # A source that disagrees comes before a merely close sentence: hiding a disagreement misleads.
+    chosen = [best, *[i for i in ranked if disagrees(i)][: limit - 1]]
+    conflict = len(chosen) > 1
+    for i in ranked:
+        if len(chosen) >= limit or scores[i] < scores[best] - NEAR_BEST:
+            break
+        if i not in chosen and max(float(svecs[i] @ svecs[j]) for j in chosen) < REDUNDANT_COS:
+            chosen.append(i)
+    return _Pick(chosen, conflict, float(scores[best]))
 
 
 def extractive_answer(question: str, passages: list[Passage], embed: Embed, abstain_threshold: float,
@@ -85,39 +127,26 @@ def extractive_answer(question: str, passages: list[Passage], embed: Embed, abst
     cands = _candidates(passages)
     if not cands:
         return ExtractiveResult([], True, False, 0.0)
-    queries = [question] + ([context] if context and context != question else [])
-    vecs = embed(queries + [c.text for c in cands])
-    qvecs, svecs = vecs[: len(queries)], vecs[len(queries):]
-    idf = idf_weights([c.text for c in cands])
-    dense = (svecs @ qvecs.T).mean(axis=1)
-    lex = np.array([np.mean([coverage(q, c.text, idf) for q in queries]) for c in cands])
-    scores = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lex + _answer_type_bonus(question, cands)
-    for c, s in zip(cands, scores, strict=True):
-        c.score = float(s)
-    order = [int(i) for i in np.argsort(-scores)]
-    best = order[0]
-    if scores[best] < abstain_threshold:
-        return ExtractiveResult([], True, False, float(scores[best]))
+    scorer = _Scorer(cands, embed)
+    asked = context or question  # the standalone form names the subject a follow-up leaves out
+    known_terms = {t for p in passages for q in (p, *p.copies) for t in content_terms(q.text)}
+    base = [(question, 1.0)] + ([(context, 1.0)] if context and context != question else [])
+    parts = split_compound(asked)
+    limit = max(1, max_sentences // len(parts))
 
-    chosen = [best]
-    conflict = False
-    best_numbers = numbers_in(cands[best].text)
-    best_sources = {e.source for e in cands[best].evidence}
-    for i in order[1:]:
-        if len(chosen) >= max_sentences or scores[i] < abstain_threshold:
-            break
-        sim_to_chosen = max(float(svecs[i] @ svecs[j]) for j in chosen)
-        other_numbers = numbers_in(cands[i].text)
-        disagrees = (
-            best_numbers and other_numbers and best_numbers != other_numbers
-            and not ({e.source for e in cands[i].evidence} & best_sources)
-            and float(svecs[i] @ svecs[best]) >= CONFLICT_COS
-            and scores[i] >= scores[best] - CONFLICT_WINDOW
-        )
-        if disagrees:
-            conflict = True
-            chosen.append(i)
-        elif scores[i] >= scores[best] - NEAR_BEST and sim_to_chosen < REDUNDANT_COS:
-            chosen.append(i)
+    picks: list[_Pick] = []
+    best_score = 0.0
+    for part in parts:
+        if any(t not in known_terms for t in focus_terms(part)):
+            continue  # asks about something the passages never mention
+        queries = base if len(parts) == 1 else [(part, PART_WEIGHT), (asked, 1 - PART_WEIGHT)]
+        scores = scorer.scores(queries, answer_type(part), names_in(asked))
+        best_score = max(best_score, float(np.max(scores)))
+        pick = _pick(scorer, scores, abstain_threshold, limit if len(parts) > 1 else max_sentences)
+        if pick is not None:
+            picks.append(pick)
+    if not picks:
+        return ExtractiveResult([], True, False, best_score)
+    chosen = list(dict.fromkeys(i for pick in picks for i in pick.chosen))
     claims = [Claim(text=cands[i].text, evidence=cands[i].evidence) for i in chosen]
-    return ExtractiveResult(claims, False, conflict, float(scores[best]))
+    return ExtractiveResult(claims, False, any(p.conflict for p in picks), max(p.best_score for p in picks))

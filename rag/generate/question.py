@@ -1,0 +1,106 @@
+"""What a question asks for, read from its wording: the parts of a compound question, the kind of answer
+expected (an age, a number, a duration, a date, a person, a place) and the attribute it asks about.
+The offline answerer uses this to pick sentences and to abstain; no parser library ships the
+question-type rules it needs and a dependency-parsing model would have to be downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.cite.support import content_terms
+
+_WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
+# ", and how long ..." / "; what did ..." start a second question; "X and Y meet" does not.
+_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but)\s+(?={_WH}\b)|;\s*(?={_WH}\b)", re.IGNORECASE)
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
+                 r"thousands?|millions?|billions?|first|second|third|fourth|fifth|once|twice")
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """The shape of an answer: `pattern` must match the answering sentence when `required`, else it earns a
+    bonus; `needs_subject` means the sentence must also name the question's subject ("How old is X?")."""
+
+    name: str
+    pattern: re.Pattern[str]
+    required: bool
+    needs_subject: bool = False
+
+
+_TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
+    (re.compile(asks, re.IGNORECASE), AnswerType(name, re.compile(looks_like), required, needs_subject))
+    for asks, name, looks_like, required, needs_subject in (
+        (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
+         r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", True, True),
+        (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
+         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b", True, False),
+        (r"^\s*how many times\b|\bhow often\b", "times",
+         rf"(?i)\b(once|twice|(\d+|{_NUMBER_WORDS}) times|(first|second|third|fourth|fifth|\d+(st|nd|rd|th))"
+         r"( [a-z]+)? (meeting|time|visit|round|trip|talks|call|with))\b", True, False),
+        (r"^\s*(in |by )?how (many|much)\b|\bwhat (number|percentage|amount|share|proportion|"
+         r"(casualty |death |economic )?(figures?|toll|count|total))\b", "number",
+         rf"\d|\b(?i:{_NUMBER_WORDS})\b", True, False),
+        (r"^\s*(by )?when\b|\bwhat (day|date|year|month|time)\b|\bin which year\b", "date",
+         r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
+         r"June|July|August|September|October|November|December|\d{4}|(?i:yesterday|today|tomorrow|last "
+         r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", False, False),
+        (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
+         r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
+         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", False, False),
+        (r"^\s*who(m|se)?\b|\bwhich (person|official|politician|leader)\b", "person",
+         r"([A-Z][a-z]+(?: [A-Z][a-z]+)+)", False, False),
+    )
+)
+# "What is the population of X?", "What was the weather like in X?": the attribute asked about.
+_ATTRIBUTE = re.compile(
+    r"^\s*what (?:is|was|are|were) (?:the |a |an )?(?:current |latest )?([a-z]+) (?:of|like|in|for)\b", re.IGNORECASE
+)
+# "How many people attended X?": the verb right after the counted noun (no auxiliary in between).
+_AUXILIARY = r"did|do|does|were|was|are|is|have|has|had|will|would|could|can"
+_COUNTED_VERB = re.compile(rf"^\s*how many [a-z]+ (?!(?:{_AUXILIARY})\b)([a-z]+)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][a-zA-Z’'-]+")
+_QUESTION_START = re.compile(r"^\s*(?:what|which|who|whom|whose|where|when|why|how|in|by|according|did|does|do|"
+                             r"is|was|are|were)\b", re.IGNORECASE)
+
+
+def split_compound(question: str) -> list[str]:
+    """'Where did they meet, and how long did it last?' -> ['Where did they meet?', 'how long did it last?'].
+    A question that is not compound comes back alone."""
+    parts = [p.strip(" ,;?") for p in _SPLIT.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return [p + "?" for p in parts] if len(parts) > 1 else [question]
+
+
+def answer_type(question: str) -> AnswerType | None:
+    """The kind of answer the question expects, when its wording says so."""
+    return next((kind for asks, kind in _TYPES if asks.search(question)), None)
+
+
+def names_in(question: str) -> set[str]:
+    """Capitalised words of the question other than its first word ("Witkoff", "Putin", "Brussels")."""
+    words = _NAME.findall(_QUESTION_START.sub("", question, count=1))
+    names = {re.sub(r"[’']s$", "", w).strip("’'") for w in words}
+    return {n for n in names if n.lower() not in {"i", "u.s", "the"}}
+
+
+def focus_terms(question: str) -> list[str]:
+    """Stemmed words naming the attribute or action asked about ("population", "weather", "attended"). When
+    the passages never mention them, the articles cannot hold the answer, however similar the rest is."""
+    out: list[str] = []
+    for pattern in (_ATTRIBUTE, _COUNTED_VERB):
+        m = pattern.search(question)
+        if m:
+            out.extend(content_terms(m.group(1)))
+    return out
+
+
+def shows_type(kind: AnswerType, sentence: str, question_names: set[str]) -> bool:
+    """Does `sentence` hold an answer of this kind (for 'person'/'place': one not already in the question)?"""
+    if kind.name in ("person", "place"):
+        found = [next(g for g in m.groups() if g) for m in kind.pattern.finditer(sentence)]
+        return any(not any(n in f.split() for n in question_names) for f in found)
+    if not kind.pattern.search(sentence):
+        return False
+    return not kind.needs_subject or not question_names or any(n in sentence for n in question_names)
