@@ -20,8 +20,8 @@ SUBSET_THRESHOLDS = [
     "--min-quote-validity", "1.0",
     "--min-citation-recall", "0.9",
     "--min-citation-precision", "0.9",
-    "--min-abstention-accuracy", "0.5",
-    "--min-correctness", "0.5",
+    "--min-abstention-accuracy", "0.9",
+    "--min-correctness", "0.7",
     "--min-hit-at-k", "0.9",
     "--max-false-abstention-rate", "0.2",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import DEFAULT_DATASET, Category, DatasetError, load_questions
+from eval.dataset import DEFAULT_DATASET, HELDOUT_DATASET, Category, DatasetError, load_questions
 from eval.metrics import fact_present
 from tests.conftest import SEEDS, seed_text
 
@@ -24,8 +24,17 @@ def test_dataset__covers_every_category_with_enough_questions() -> None:
     assert set(counts) == set(Category)
 
 
-def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources() -> None:
-    for q in load_questions(DEFAULT_DATASET, SEEDS):
+def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None:
+    heldout = load_questions(HELDOUT_DATASET, SEEDS)
+    assert {q.category for q in heldout} == set(Category) and len(heldout) >= 20
+    tuning = {q.question.lower() for q in load_questions(DEFAULT_DATASET, SEEDS)}
+    assert not tuning & {q.question.lower() for q in heldout}
+    assert all(q.id.startswith("ho-") for q in heldout)
+
+
+@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET], ids=["tuning", "heldout"])
+def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
+    for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
             assert any(fact_present(seed_text(s), alternatives) for s in q.gold_sources), (q.id, alternatives)
 
