@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import tempfile
 from pathlib import Path
@@ -58,12 +57,11 @@ def main() -> None:
 
     from rag.answering import get_pipeline
     from rag.settings import RagSettings
+    from tests.processes import free_port
     from ui.app import build_app, launch_options
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-ui-"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     settings = RagSettings(_env_file=None, data_dir=data_dir, corpus_dir=ROOT / "seeds", ui_port=port)
     get_pipeline(settings).retriever  # noqa: B018  (index the seeds before timing)
     demo = build_app(settings)

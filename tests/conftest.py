@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings, get_settings
+from tests.processes import free_port, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -69,26 +67,6 @@ def seed_text(source: str) -> str:
 # -- Chroma server (tests/test_chroma_server.py, tests/test_faults_kill.py) --------------------------
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(url: str, seconds: float = 30.0) -> None:
-    """Poll `url` until it answers 200."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up within {seconds} s")
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """(host, port) of a real Chroma server started from the venv's `chroma` CLI; stopped afterwards."""
@@ -100,12 +78,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
             [str(chroma), "run", "--path", str(tmp_path_factory.mktemp("chroma-db")), "--host", "127.0.0.1",
              "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        wait_until_up(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc=proc, log=log)
         yield "127.0.0.1", port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)

@@ -9,15 +9,13 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+from tests.processes import free_port, stop, wait_until_up
 
 MODEL_ALIAS = "gemma-3-270m"
 STARTUP_TIMEOUT = 120.0  # seconds: loading a 240 MB model from a cold disk cache
@@ -44,16 +42,10 @@ def model_path() -> Path:
     return Path(assemble())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def llama_server(n_ctx: int = 4096, threads: int | None = None) -> Iterator[str]:
     """Run the server in a subprocess; yields its base URL (ending in /v1); always stops it."""
-    port = _free_port()
+    port = free_port()
     cmd = [server_python(), "-m", "llama_cpp.server", "--model", str(model_path()), "--model_alias", MODEL_ALIAS,
            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(n_ctx),
            # The GGUF (a base model) has no chat template; Gemma's turn format is the right one.
@@ -63,26 +55,9 @@ def llama_server(n_ctx: int = 4096, threads: int | None = None) -> Iterator[str]
     proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                tail = Path(log_file.name).read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"llama_cpp.server exited with {proc.returncode}: {tail}")
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"llama_cpp.server did not start within {STARTUP_TIMEOUT:g}s")
-            time.sleep(0.25)
+        wait_until_up(f"{url}/models", STARTUP_TIMEOUT, proc=proc, log=Path(log_file.name))
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log_file.close()
         Path(log_file.name).unlink(missing_ok=True)

@@ -16,7 +16,8 @@ from rag.errors import StoreUnavailableError
 from rag.index.store import chunks_collection
 from rag.ingest.pipeline import ingest
 from rag.retrieve.hybrid import HybridRetriever
-from tests.conftest import SEEDS, free_port, make_settings, seed_text
+from tests.conftest import SEEDS, make_settings, seed_text
+from tests.processes import free_port
 
 pytestmark = pytest.mark.server
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
 import time
 from collections.abc import Iterator
 
@@ -21,6 +20,7 @@ from rag.generate.llm import LLMFailure, build_llm, chat_messages, stream_with_r
 from rag.settings import RagSettings
 from tests.conftest import make_settings
 from tests.openai_server import Reply, ScriptedServer
+from tests.processes import free_port
 from tests.test_answer import assert_citations_valid
 
 pytestmark = pytest.mark.server
@@ -211,10 +211,7 @@ def test_llm__fault_on_a_question_the_articles_do_not_cover_abstains_with_notice
 
 
 def test_llm__connection_refused_falls_back_with_notice(seeded_settings) -> None:
-    with socket.socket() as s:  # a port nothing listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/v1"
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     _, res = run(Pipeline(llm_settings(seeded_settings, url)))
     assert res.notice == prompts.LLM_FALLBACK_NOTICE.format(reason=f"could not connect to {url}")
     assert_citations_valid(res)

@@ -9,11 +9,8 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,6 +19,7 @@ import pytest
 
 from rag.generate.prompts import ABSTAIN_TEXT
 from tests.conftest import ROOT, SEEDS
+from tests.processes import free_port, stop, wait_until_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -41,12 +39,6 @@ XSS_QUESTION = "How much will the Portsmouth ferry terminal cost?"
 FINAL = "[data-testid='bot'] .nr-answer:not(.nr-streaming)"  # a finished answer, abstention or error bubble
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("ui-corpus")
@@ -59,7 +51,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def ui_url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator[str]:
     """`python -m rag.cli ui` on a free 127.0.0.1 port with its own data dir; stopped afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("RAG_", "OPENAI_", "CHROMA_")) and k not in ("TIKTOKEN_CACHE_DIR", "NLTK_DATA")}
     env.update(RAG_DATA_DIR=str(tmp_path_factory.mktemp("ui-data")), RAG_CORPUS_DIR=str(corpus_dir),
@@ -70,27 +62,13 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterat
                                 cwd=tmp_path_factory.mktemp("ui-cwd"), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"`rag ui` exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"`rag ui` did not answer on {url} within 180 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
+        try:
+            wait_until_up(url, 180, proc=proc, log=log_path)
+        except RuntimeError as exc:
+            pytest.fail(f"`rag ui` did not start: {exc}")
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 15)
 
 
 @pytest.fixture

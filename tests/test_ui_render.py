@@ -13,6 +13,7 @@ from rag.generate import prompts
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.models import Answer, Citation, Passage, Sentence
 from tests.conftest import SEEDS, make_settings
+from tests.processes import free_port
 from ui import app as ui_app
 from ui.app import _paced, respond
 from ui.render import answer_html, error_html, streaming_html, user_html
@@ -172,11 +173,7 @@ def test_respond__llm_down_gives_the_offline_answer_with_a_notice(seeded_setting
 
 @pytest.fixture
 def unused_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_port()
 
 
 @pytest.mark.parametrize(
