@@ -94,7 +94,7 @@ def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> 
     """The best sentence and those close to it (or disagreeing with it); None when nothing is good enough."""
     order = [int(i) for i in np.argsort(-scores)]
     best = order[0]
-    if not scores[best] >= threshold:  # also catches -inf
+    if scores[best] < threshold:
         return None
     cands, svecs = scorer.cands, scorer.svecs
     best_numbers = numbers_in(cands[best].text)
