@@ -112,3 +112,9 @@ def test_answer__disagreeing_source_outranks_a_merely_similar_sentence(seeded_se
     assert res.conflict and "10" in res.text and "12" in res.text
     assert len({c.source for c in res.citations}) >= 2
     assert_citations_valid(res)
+
+
+def test_answer__who_question_names_the_person_not_the_place(seeded_settings) -> None:
+    res = answer("Who was Ksenia Karelina exchanged for, and where did the exchange happen?", settings=seeded_settings)
+    assert "Arthur Petrov" in res.text and "Abu Dhabi" in res.text
+    assert_citations_valid(res)

@@ -40,6 +40,7 @@ def test_shows_type__a_person_already_named_in_the_question_is_not_an_answer() -
     names = names_in("Who was Karelina exchanged for?")
     assert shows_type(kind, "Karelina was swapped with Arthur Petrov.", names)
     assert not shows_type(kind, "Ksenia Karelina was released.", names)
+    assert not shows_type(kind, "On Thursday, Karelina was released in Abu Dhabi.", names)  # a day, a place
 
 
 def test_shows_type__times_needs_a_count_of_occasions_not_any_ordinal() -> None:

@@ -76,7 +76,8 @@ class _Scorer:
         self.svecs = embed([c.text for c in cands])
         self.idf = idf_weights([c.text for c in cands])
 
-    def scores(self, queries: list[tuple[str, float]], kind: AnswerType | None, names: set[str]) -> np.ndarray:
+    def scores(self, queries: list[tuple[str, float]], kind: AnswerType | None, names: set[str],
+               threshold: float) -> np.ndarray:
         texts = [q for q, _ in queries]
         weights = np.array([w for _, w in queries]) / sum(w for _, w in queries)
         dense = (self.svecs @ self.embed(texts).T) @ weights
@@ -85,7 +86,10 @@ class _Scorer:
         if kind is not None:
             fits = np.array([shows_type(kind, c.text, names) for c in self.cands])
             scores = scores + ANSWER_TYPE_BONUS * fits
-            if kind.required:  # rules the others out entirely: "How old is X?" is not answered by X's job
+            # "How old is X?" is never answered by X's job; "Who was X exchanged for?" by a sentence naming
+            # someone new when one is good enough, else by the best sentence ("Who is X?": a description).
+            good_fit = bool(np.any(fits & (scores >= threshold)))
+            if kind.mode == "require" or (kind.mode == "prefer" and good_fit):
                 scores = np.where(fits, scores, -np.inf)
         return scores
 
@@ -140,7 +144,7 @@ def extractive_answer(question: str, passages: list[Passage], embed: Embed, abst
         if any(t not in known_terms for t in focus_terms(part)):
             continue  # asks about something the passages never mention
         queries = base if len(parts) == 1 else [(part, PART_WEIGHT), (asked, 1 - PART_WEIGHT)]
-        scores = scorer.scores(queries, answer_type(part), names_in(asked))
+        scores = scorer.scores(queries, answer_type(part), names_in(asked), abstain_threshold)
         best_score = max(best_score, float(np.max(scores)))
         pick = _pick(scorer, scores, abstain_threshold, limit if len(parts) > 1 else max_sentences)
         if pick is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from rag.cite.support import content_terms
 
@@ -20,37 +21,40 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 
 @dataclass(frozen=True)
 class AnswerType:
-    """The shape of an answer: `pattern` must match the answering sentence when `required`, else it earns a
-    bonus; `needs_subject` means the sentence must also name the question's subject ("How old is X?")."""
+    """The shape of an answer. `pattern` earns a sentence a bonus; with `mode` "require" only matching
+    sentences may answer, with "prefer" they answer when one is good enough (else any sentence may).
+    `needs_subject`: the sentence must also name the question's subject ("How old is X?")."""
 
     name: str
     pattern: re.Pattern[str]
-    required: bool
+    mode: Literal["require", "prefer", "bonus"]
     needs_subject: bool = False
 
 
 _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
-    (re.compile(asks, re.IGNORECASE), AnswerType(name, re.compile(looks_like), required, needs_subject))
-    for asks, name, looks_like, required, needs_subject in (
+    (re.compile(asks, re.IGNORECASE), AnswerType(name, re.compile(looks_like), mode, needs_subject))
+    for asks, name, looks_like, mode, needs_subject in (
         (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
-         r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", True, True),
+         r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", "require", True),
         (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
-         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b", True, False),
+         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b", "require", False),
         (r"^\s*how many times\b|\bhow often\b", "times",
          rf"(?i)\b(once|twice|(\d+|{_NUMBER_WORDS}) times|(first|second|third|fourth|fifth|\d+(st|nd|rd|th))"
-         r"( [a-z]+)? (meeting|time|visit|round|trip|talks|call|with))\b", True, False),
+         r"( [a-z]+)? (meeting|time|visit|round|trip|talks|call|with))\b", "require", False),
         (r"^\s*(in |by )?how (many|much)\b|\bwhat (number|percentage|amount|share|proportion|"
          r"(casualty |death |economic )?(figures?|toll|count|total))\b", "number",
-         rf"\d|\b(?i:{_NUMBER_WORDS})\b", True, False),
+         rf"\d|\b(?i:{_NUMBER_WORDS})\b", "require", False),
         (r"^\s*(by )?when\b|\bwhat (day|date|year|month|time)\b|\bin which year\b", "date",
          r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
          r"June|July|August|September|October|November|December|\d{4}|(?i:yesterday|today|tomorrow|last "
-         r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", False, False),
+         r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", "bonus", False),
         (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
          r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
-         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", False, False),
+         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "bonus", False),
         (r"^\s*who(m|se)?\b|\bwhich (person|official|politician|leader)\b", "person",
-         r"([A-Z][a-z]+(?: [A-Z][a-z]+)+)", False, False),
+         # a name after "in/at/from/to/near/the" is a place or an institution, not a person
+         r"(?<!\bin )(?<!\bat )(?<!\bfrom )(?<!\bto )(?<!\bnear )(?<!\bthe )([A-Z][a-z]+(?: [A-Z][a-z]+)+)",
+         "prefer", False),
     )
 )
 # "What is the population of X?", "What was the weather like in X?": the attribute asked about.
@@ -60,6 +64,11 @@ _ATTRIBUTE = re.compile(
 # "How many people attended X?": the verb right after the counted noun (no auxiliary in between).
 _AUXILIARY = r"did|do|does|were|was|are|is|have|has|had|will|would|could|can"
 _COUNTED_VERB = re.compile(rf"^\s*how many [a-z]+ (?!(?:{_AUXILIARY})\b)([a-z]+)\b", re.IGNORECASE)
+_NOT_NAMES = {
+    "on", "in", "at", "by", "for", "the", "a", "an", "and", "but", "last", "next", "this", "that", "early", "late",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
 _NAME = re.compile(r"\b[A-Z][a-zA-Z’'-]+")
 _QUESTION_START = re.compile(r"^\s*(?:what|which|who|whom|whose|where|when|why|how|in|by|according|did|does|do|"
                              r"is|was|are|were)\b", re.IGNORECASE)
@@ -99,8 +108,11 @@ def focus_terms(question: str) -> list[str]:
 def shows_type(kind: AnswerType, sentence: str, question_names: set[str]) -> bool:
     """Does `sentence` hold an answer of this kind (for 'person'/'place': one not already in the question)?"""
     if kind.name in ("person", "place"):
-        found = [next(g for g in m.groups() if g) for m in kind.pattern.finditer(sentence)]
-        return any(not any(n in f.split() for n in question_names) for f in found)
+        found = [next(g for g in m.groups() if g).split() for m in kind.pattern.finditer(sentence)]
+        if kind.name == "person":  # "On Thursday", "Last March" are capitalised but nobody
+            found = [[w for w in f if w.lower() not in _NOT_NAMES] for f in found]
+            found = [f for f in found if len(f) >= 2]
+        return any(not any(n in f for n in question_names) for f in found)
     if not kind.pattern.search(sentence):
         return False
     return not kind.needs_subject or not question_names or any(n in sentence for n in question_names)
