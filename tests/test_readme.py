@@ -11,7 +11,8 @@ def test_readme__first_python_example_runs(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)
-    res, follow = namespace["res"], namespace["follow"]
-    assert res.conflict and not res.abstained and len(res.citations) >= 2
+    res, first, follow = namespace["res"], namespace["first"], namespace["follow"]
+    assert res.conflict and not res.abstained and len(res.citations) >= 2 and namespace["data"]["citations"]
+    assert "St. Petersburg" in first.text
     assert follow.citations and "four and a half hours" in follow.text
     assert os.environ["RAG_DATA_DIR"] not in ("", ".newsrag")
