@@ -106,11 +106,6 @@ def classify(exc: BaseException, settings: RagSettings) -> LLMFailure:
     return LLMFailure(f"unexpected {type(exc).__name__}")
 
 
-def describe_failure(exc: BaseException, settings: RagSettings) -> str:
-    """A one-line reason safe to show users (no secrets, no stack trace)."""
-    return classify(exc, settings).reason
-
-
 def retry_after_seconds(response: httpx.Response | None) -> float | None:
     """The server's Retry-After (seconds or HTTP date; also OpenAI's retry-after-ms), if any."""
     if response is None:
