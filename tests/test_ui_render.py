@@ -193,3 +193,10 @@ def test_launch_options__malformed_auth_refuses_to_start(tmp_path, auth: str) ->
     with pytest.raises(RagError) as err:
         ui_app.launch_options(make_settings(tmp_path, ui_auth=auth))
     assert str(err.value) == "RAG_UI_AUTH must look like 'user:password'; fix it or unset it."
+
+
+def test_header__counts_committed_articles_and_hides_base_url_credentials(seeded_settings) -> None:
+    settings = make_settings(seeded_settings.data_dir, openai_base_url="http://bob:hunter2@127.0.0.1:9/v1?key=k1")
+    header = ui_app.header_html(settings)
+    assert "5 articles" in header and "127.0.0.1:9/v1" in header
+    assert "hunter2" not in header and "k1" not in header

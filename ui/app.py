@@ -23,7 +23,8 @@ import gradio as gr
 
 from rag.answering import get_pipeline
 from rag.errors import InvalidQuestionError, RagError
-from rag.index.state import STATE_ID
+from rag.generate.llm import safe_url
+from rag.index.state import committed_sigs, read_registry
 from rag.models import Answer, StreamReset
 from rag.settings import RagSettings, get_settings
 from ui.render import answer_html, error_html, streaming_html, user_html
@@ -133,8 +134,8 @@ def ask_api(question: str, settings: RagSettings) -> dict:
 
 def _article_count(settings: RagSettings) -> int | None:
     try:
-        ids = get_pipeline(settings).retriever.registry.get(include=[])["ids"]
-        return sum(1 for i in ids if i != STATE_ID)  # the registry also holds the index-state record
+        # Committed articles only: the registry also holds the index-state record and ingest placeholders.
+        return len(committed_sigs(read_registry(get_pipeline(settings).retriever.registry)))
     except Exception as exc:  # the header is informational; the chat reports real problems per question
         log.warning("could not count articles: %s", exc)
         return None
@@ -147,7 +148,7 @@ def header_html(settings: RagSettings) -> str:
     count = _article_count(settings)
     articles = f" · {count} article{'s' if count != 1 else ''}" if count is not None else ""
     if settings.llm_enabled:
-        where = f" at {settings.openai_base_url}" if settings.openai_base_url else ""
+        where = f" at {safe_url(settings.openai_base_url)}" if settings.openai_base_url else ""
         model = f"Answers: LLM {settings.llm_model}{where}, quotes verified"
     else:
         model = "Answers: offline answerer, quoting the articles verbatim"
