@@ -160,6 +160,13 @@ def score_answer(q: Question, ans: SystemAnswer, texts: dict[str, str], judge: J
     return row
 
 
+def format_value(value: float | None, metric: str = "") -> str:
+    """A metric as reports and threshold messages print it: seconds to 2 decimals, scores to 3, or n/a."""
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}" if metric.startswith("latency") else f"{value:.3f}"
+
+
 def _mean(values: list) -> float | None:
     vals = [float(v) for v in values if v is not None]
     return float(np.mean(vals)) if vals else None

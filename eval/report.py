@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from eval.baseline import STAND_IN_NAME, STAND_IN_NOTE
-from eval.metrics import AGGREGATE_METRICS
+from eval.metrics import AGGREGATE_METRICS, format_value
 from eval.runner import LOWER_IS_BETTER
 from eval.systems import BASELINE
 
@@ -34,12 +34,6 @@ LABELS = {
 MAX_FAILURES_SHOWN = 25
 
 
-def _fmt(value: float | None, metric: str = "") -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.2f}" if metric.startswith("latency") else f"{value:.3f}"
-
-
 def is_failure(row: dict) -> bool:
     """Wrong or unsupported: incorrect, any unsupported sentence, any invalid quote, or an error."""
     return bool(row["error"] or not row["correct"] or row["invalid_quotes"]
@@ -55,7 +49,7 @@ def summary_markdown(report: dict) -> str:
     head = ["metric", *names] + ([f"{n} − baseline" for n in ours] if has_base else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for m in AGGREGATE_METRICS:
-        cells = [LABELS[m], *(_fmt(aggs[n][m], m) for n in names)]
+        cells = [LABELS[m], *(format_value(aggs[n][m], m) for n in names)]
         if has_base:
             for n in ours:
                 d = report["comparison"][n].get(m)
@@ -76,7 +70,7 @@ def _category_markdown(report: dict) -> str:
              "|" + "---|" * (len(names) + 2)]
     for c in cats:
         n = next(a["by_category"][c]["n"] for a in aggs.values() if c in a["by_category"])
-        lines.append(f"| {c} | {n} | " + " | ".join(_fmt(aggs[x]["by_category"].get(c, {}).get("correctness"))
+        lines.append(f"| {c} | {n} | " + " | ".join(format_value(aggs[x]["by_category"].get(c, {}).get("correctness"))
                                                      for x in names) + " |")
     return "\n".join(lines)
 

@@ -17,8 +17,9 @@ from tqdm import tqdm
 
 from eval.dataset import Question, load_questions
 from eval.judge import build_judge
-from eval.metrics import AGGREGATE_METRICS, SystemAnswer, aggregate, score_answer
+from eval.metrics import AGGREGATE_METRICS, SystemAnswer, aggregate, format_value, score_answer
 from eval.systems import BASELINE, CONFIGS, build_system
+from rag.ingest.loader import load_documents
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -48,10 +49,10 @@ def eval_settings(out_dir: Path, corpus_dir: Path, base: RagSettings | None = No
     return base.model_copy(update={"data_dir": out_dir / "index", "corpus_dir": corpus_dir, "chroma_host": None})
 
 
-def read_corpus(corpus_dir: Path) -> dict[str, str]:
-    """Original text of every article, decoded exactly as the loader does (no newline translation)."""
-    return {p.name: p.read_bytes().decode("utf-8") for p in sorted(corpus_dir.iterdir())
-            if p.suffix.lower() in (".txt", ".md") and p.is_file()}
+def read_corpus(corpus_dir: Path, max_bytes: int) -> dict[str, str]:
+    """Original text of every article, read by the ingest loader itself so offsets agree (BOM, skips)."""
+    docs, _ = load_documents([corpus_dir], max_bytes)
+    return {d.source: d.text for d in docs}
 
 
 def _safe_call(system, question: str) -> SystemAnswer:
@@ -65,8 +66,8 @@ def run_eval(dataset: Path, configs: Sequence[str], out_dir: Path, corpus_dir: P
              judge: str = "lexical", settings: RagSettings | None = None, progress: bool = True) -> dict:
     """Everything report.py writes: meta, per-config aggregates, comparison with the baseline, rows."""
     questions = select_questions(load_questions(dataset, corpus_dir), limit)
-    texts = read_corpus(corpus_dir)
     s = eval_settings(out_dir, corpus_dir, settings)
+    texts = read_corpus(corpus_dir, s.max_file_bytes)
     ingest([corpus_dir], s, prune=True)
     the_judge = build_judge(judge, s)
     rows: list[dict] = []
@@ -122,17 +123,13 @@ def check_thresholds(report: dict, minimums: dict[str, float], maximums: dict[st
         for metric, bound in minimums.items():
             value = agg.get(metric)
             if value is None or value < bound:
-                failures.append(f"{name}: {metric} = {_fmt(value)} is below the minimum {bound:g}")
+                failures.append(f"{name}: {metric} = {format_value(value)} is below the minimum {bound:g}")
         for metric, bound in maximums.items():
             value = agg.get(metric)
             if value is None or value > bound:
-                failures.append(f"{name}: {metric} = {_fmt(value)} is above the maximum {bound:g}")
+                failures.append(f"{name}: {metric} = {format_value(value)} is above the maximum {bound:g}")
     report["thresholds"] = {"min": minimums, "max": maximums, "failures": failures}
     return failures
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
 
 
 def default_corpus_dir(settings: RagSettings | None = None) -> Path:
