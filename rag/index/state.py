@@ -19,6 +19,7 @@ from rag.index.store import REGISTRY_VECTOR
 
 STATE_ID = "__index_state__"
 _PAGE = 2000  # records per request: large stores are read in pages, never in one response
+SOURCES_PER_QUERY = 200  # articles per `source $in [...]` chunk query: bounded filter size and response
 
 
 def read_generation(docs: Any) -> str:
@@ -64,7 +65,7 @@ def visible(meta: dict | None, committed: dict[str, str]) -> bool:
 
 
 def fetch_committed_chunks(chunks: Any, committed: dict[str, str], sources: list[str],
-                           batch: int = 200) -> list[tuple[str, str, str]]:
+                           batch: int = SOURCES_PER_QUERY) -> list[tuple[str, str, str]]:
     """(chunk id, source, title + text) of the committed chunks of `sources`, a batch of articles per request."""
     rows: list[tuple[str, str, str]] = []
     for i in range(0, len(sources), batch):

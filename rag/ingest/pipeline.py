@@ -28,6 +28,7 @@ from tqdm import tqdm
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.keyword import sync_keyword_index
 from rag.index.state import (
+    SOURCES_PER_QUERY,
     committed_sigs,
     fetch_committed_chunks,
     read_registry,
@@ -223,8 +224,9 @@ class _BatchWriter:
                 metadatas=[self._record(c, "", 0, 1) for c, _ in fresh])
         have: set[str] = set()
         old = [c.doc.source for c, _, _ in batch if c.doc.source in self.known]
-        for i in range(0, len(old), 200):
-            have.update(self.chunks.get(where={"source": {"$in": old[i : i + 200]}}, include=[])["ids"])
+        for i in range(0, len(old), SOURCES_PER_QUERY):
+            part = old[i : i + SOURCES_PER_QUERY]
+            have.update(self.chunks.get(where={"source": {"$in": part}}, include=[])["ids"])
         new = [chunk for _, chunks, _ in batch for chunk in chunks if chunk.id not in have]
         if new:
             t_embed = time.perf_counter()
