@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))  # tests.llama_server lives beside the tests that 
 
 from rag.answering import Pipeline  # noqa: E402
 from rag.ingest.pipeline import ingest  # noqa: E402
-from rag.models import Answer, StreamReset  # noqa: E402
+from rag.models import TextDelta  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 from tests.llama_server import MODEL_ALIAS, llama_server  # noqa: E402
 
@@ -51,11 +51,11 @@ def main() -> None:
         for q in QUESTIONS:
             t0 = time.perf_counter()
             first = None
-            for item in pipeline.answer_stream(q):
-                if first is None and isinstance(item, str) and item and not isinstance(item, StreamReset):
+            stream = pipeline.answer_stream(q)
+            for event in stream:
+                if first is None and isinstance(event, TextDelta) and event.text:
                     first = time.perf_counter() - t0
-                if isinstance(item, Answer):
-                    res = item
+            res = stream.answer()
             total = time.perf_counter() - t0
             ttfts.append(first or total)
             totals.append(total)

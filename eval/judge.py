@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rag.cite.support import coverage
 from rag.settings import RagSettings
+from rag.text import coverage
 
 LEXICAL_THRESHOLD = 0.8  # stricter than the pipeline's 0.5 verifier cut-off: the eval should not be easier
 

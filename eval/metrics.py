@@ -14,10 +14,11 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from rag.eval.dataset import Question
+from rag.eval.judge import Judge
 
-from eval.dataset import Question
-from eval.judge import Judge
 from rag.cite.markers import extract_markers, split_answer_sentences
+from rag.text import fold
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,11 @@ class SentenceVerdict:
     precise: list[bool]  # one per marker
 
 
-def _norm(text: str) -> str:
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').replace("–", "-")
-    return re.sub(r"\s+", " ", text).lower()
-
-
 def fact_present(text: str, alternatives: list[str]) -> bool:
     """True when any phrasing occurs in `text` (case-insensitive, whole words, quotes/spaces normalised)."""
-    hay = _norm(text)
+    hay = fold(text)
     for alt in alternatives:
-        alt = _norm(alt).strip()
+        alt = fold(alt)
         # Whole words only, and a number must not continue across "," or "." ("10" is not in "10,000").
         left = r"(?<!\w)(?<!\d[.,])" if alt[:1].isalnum() else ""
         right = r"(?!\w)(?![.,]\d)" if alt[-1:].isalnum() else ""

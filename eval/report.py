@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.baseline import STAND_IN_NAME, STAND_IN_NOTE
-from eval.metrics import AGGREGATE_METRICS, format_value
-from eval.runner import LOWER_IS_BETTER
-from eval.systems import BASELINE
+from rag.eval.baseline import STAND_IN_NAME, STAND_IN_NOTE
+from rag.eval.metrics import AGGREGATE_METRICS, format_value
+from rag.eval.runner import LOWER_IS_BETTER
+from rag.eval.systems import BASELINE
 
 CHART_METRICS = ("correctness", "fact_recall", "abstention_accuracy", "false_abstention_rate", "citation_recall",
                  "citation_precision", "doc_precision", "doc_recall", "quote_validity", "hit_at_k", "mrr")

@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from eval.baseline import build_baseline
-from eval.metrics import CitedQuote, SystemAnswer
+from rag.eval.baseline import build_baseline
+from rag.eval.metrics import CitedQuote, SystemAnswer
+
 from rag.answering import answer
 from rag.settings import RagSettings
 

@@ -3,21 +3,63 @@
     from rag import answer
     res = answer("Where did Witkoff meet Putin?")
     print(res.text, res.citations)
+
+Names are imported on first use, so `import rag` (and `rag --help`) stays fast.
 """
 
-from rag.answering import answer, answer_stream
-from rag.errors import (
-    IndexNotReadyError,
-    IngestError,
-    InvalidQuestionError,
-    LLMError,
-    RagError,
-    StoreUnavailableError,
-)
-from rag.models import Answer, Citation, StreamReset
-from rag.settings import RagSettings, get_settings
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "answer": "rag.answering", "answer_stream": "rag.answering", "article_count": "rag.answering",
+    "Answer": "rag.models", "AnswerStream": "rag.models", "Citation": "rag.models", "StreamEvent": "rag.models",
+    "StreamReset": "rag.models", "TextDelta": "rag.models",
+    "IndexNotReadyError": "rag.errors", "IngestError": "rag.errors", "InvalidQuestionError": "rag.errors",
+    "LLMError": "rag.errors", "RagError": "rag.errors", "StoreUnavailableError": "rag.errors",
+    "RagSettings": "rag.settings", "get_settings": "rag.settings",
+    "safe_url": "rag.text",
+}
 __all__ = [
-    "Answer", "Citation", "IndexNotReadyError", "IngestError", "InvalidQuestionError", "LLMError",
-    "RagError", "RagSettings", "StoreUnavailableError", "StreamReset", "answer", "answer_stream", "get_settings",
+    "Answer",
+    "AnswerStream",
+    "Citation",
+    "IndexNotReadyError",
+    "IngestError",
+    "InvalidQuestionError",
+    "LLMError",
+    "RagError",
+    "RagSettings",
+    "StoreUnavailableError",
+    "StreamEvent",
+    "StreamReset",
+    "TextDelta",
+    "answer",
+    "answer_stream",
+    "article_count",
+    "get_settings",
+    "safe_url",
 ]
+
+if TYPE_CHECKING:
+    from rag.answering import answer, answer_stream, article_count
+    from rag.errors import (
+        IndexNotReadyError,
+        IngestError,
+        InvalidQuestionError,
+        LLMError,
+        RagError,
+        StoreUnavailableError,
+    )
+    from rag.models import Answer, AnswerStream, Citation, StreamEvent, StreamReset, TextDelta
+    from rag.settings import RagSettings, get_settings
+    from rag.text import safe_url
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'rag' has no attribute {name!r}")
+    value = getattr(import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

@@ -4,30 +4,34 @@ extractive) -> verify citations -> `Answer`. The only module that knows the whol
 
 from __future__ import annotations
 
+import json
 import logging
-import re
 import threading
 import time
 import unicodedata
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
+from typing import TYPE_CHECKING
 
 import numpy as np
-from llama_index.core.llms import LLM
+from pydantic import SecretStr
 
 from rag.cite.compose import Claim, compose
-from rag.cite.verify import verify_draft
 from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError
 from rag.generate import prompts
-from rag.generate.condense import History, clean_condensed, condense_offline, normalize_history
+from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
+from rag.generate.draft import Draft
 from rag.generate.extractive import extractive_answer
-from rag.generate.llm import LLMFailure, build_llm, chat_messages, complete_chat, stream_with_retries
 from rag.index.embeddings import build_embed_model, embed_texts
-from rag.models import Answer, Citation, Passage, StreamReset
+from rag.index.state import committed_versions, read_registry
+from rag.models import Answer, AnswerStream, Citation, Passage, StreamEvent, TextDelta
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import RagSettings, get_settings
+from rag.text import squash_spaces
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
 
 log = logging.getLogger(__name__)
-_MARKER = re.compile(r"\[\d+\]")
 
 
 def validate_question(question: object, max_chars: int) -> str:
@@ -35,7 +39,7 @@ def validate_question(question: object, max_chars: int) -> str:
     if not isinstance(question, str):
         raise InvalidQuestionError("The question must be text.")
     cleaned = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in question)
-    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    cleaned = squash_spaces(cleaned)
     if not cleaned:
         raise InvalidQuestionError("Please type a question.")
     if len(cleaned) > max_chars:
@@ -101,59 +105,56 @@ class Pipeline:
 
     def answer(self, question: str, history: History | None = None) -> Answer:
         """Answer `question` (see `answer_stream`), returning only the final result."""
-        final: Answer | None = None
-        for item in self.answer_stream(question, history):
-            if isinstance(item, Answer):
-                final = item
-        assert final is not None
-        return final
+        return self.answer_stream(question, history).answer()
 
-    def answer_stream(self, question: str, history: History | None = None) -> Iterator[str | Answer]:
-        """Yield text as it is produced (model tokens or answer sentences), then the verified `Answer`.
+    def answer_stream(self, question: str, history: History | None = None) -> AnswerStream:
+        """The answer as it is produced: iterate for text events, then call `.answer()` for the result.
 
-        The streamed text is provisional: a `StreamReset` (an empty str) means "discard what was shown"
-        (the model is being retried, or its answer is replaced by the offline one), and the final
-        Answer's text, repaired and renumbered, always replaces everything streamed before it.
+        The question is validated before this returns (InvalidQuestionError); retrieval and generation
+        run as the stream is consumed.
         """
+        question = validate_question(question, self.settings.max_question_chars)
+        return AnswerStream(self._events(question, history))
+
+    def _events(self, question: str, history: History | None) -> Generator[StreamEvent, None, Answer]:
         t0 = time.perf_counter()
         s = self.settings
-        question = validate_question(question, s.max_question_chars)
         timings: dict[str, float] = {}
         standalone = self._condense(question, history)
         timings["condense"] = time.perf_counter() - t0
         passages = self.retriever.retrieve(standalone, timings=timings)
         t_gen = time.perf_counter()
-        result: Answer | None = None
-        shown = False  # whether provisional text is on screen
+        draft: Draft | None = None
+        answerer, notice = "extractive", None
         if s.llm_enabled:
-            gen = self._llm_answer(question, standalone, passages)
-            while True:
-                try:
-                    item = next(gen)
-                except StopIteration as stop:
-                    result = stop.value
-                    break
-                shown = not isinstance(item, StreamReset) and (shown or bool(item))
-                yield item
-        if result is None or result.notice:  # no LLM, or it failed: the offline answer, with the notice
-            notice = result.notice if result else None
-            if shown:
-                yield StreamReset()
-            result = self._extractive(question, standalone, passages)
-            result.notice = notice
-            for sentence in re.split(r"(?<=\])\s", result.text):
-                yield sentence + " "
+            from rag.generate.llm import LLMFailure
+            from rag.generate.llm_answer import llm_draft
+
+            try:  # llm_draft has reset whatever it streamed by the time it raises
+                draft = yield from llm_draft(self.llm, s, standalone, passages, self.embed)
+                answerer = f"llm:{s.llm_model}"
+            except LLMFailure as failure:
+                notice = prompts.LLM_FALLBACK_NOTICE.format(reason=failure.reason)
+        if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
+            draft = extractive_answer(question, passages, self.embed, s.abstain_threshold,
+                                      s.max_answer_sentences, context=standalone)
+        result = self._compose(question, draft, answerer)
+        result.notice = notice
+        if answerer == "extractive":
+            yield TextDelta(result.text)
         result.standalone_question = standalone
         result.passages = passages
         result.citations = self._checked(result.citations, passages)
         timings["generate"] = time.perf_counter() - t_gen
         timings["total"] = time.perf_counter() - t0
         result.timings = timings
-        yield result
+        return result
 
     @property
     def llm(self) -> LLM:
         """The chat model (built once: its HTTP client and connection pool are reused)."""
+        from rag.generate.llm import build_llm
+
         with self._lock:
             if self._llm is None:
                 self._llm = build_llm(self.settings)
@@ -162,89 +163,27 @@ class Pipeline:
     def _condense(self, question: str, history: History | None) -> str:
         if not normalize_history(history):
             return question
-        offline = condense_offline(question, history)
-        if not self.settings.llm_enabled or offline == question:
-            return offline
-        pairs = normalize_history(history)[-3:]
-        convo = "\n".join(f"User: {u}\nAssistant: {_MARKER.sub('', a)[:500]}" for u, a in pairs)
-        messages = chat_messages(prompts.CONDENSE_SYSTEM,
-                                 prompts.CONDENSE_USER.format(history=convo, question=question))
-        try:
-            # One attempt, no retries: condensing is an optimisation and the answer call retries anyway.
-            text = complete_chat(self.llm, messages, self.settings)
-        except LLMFailure as failure:
-            log.warning("condense failed, using the offline rewrite: %s", failure.reason)
-            return offline
-        return clean_condensed(text) or offline
+        if not self.settings.llm_enabled:
+            return condense_offline(question, history)
+        return condense_with_llm(self.llm, self.settings, question, history)
 
-    def _extractive(self, question: str, standalone: str, passages: list[Passage]) -> Answer:
-        s = self.settings
-        res = extractive_answer(question, passages, self.embed, s.abstain_threshold,
-                                s.max_answer_sentences, context=standalone)
-        return self._finish(question, res.claims, res.abstained, res.conflict, "extractive")
-
-    def _llm_answer(self, question: str, standalone: str,
-                    passages: list[Passage]) -> Generator[str, None, Answer]:
-        """Stream the model's draft, then verify it; an Answer with `notice` set means "use the offline one"."""
-        s = self.settings
-        answerer = f"llm:{s.llm_model}"
-        if not passages:
-            return self._finish(question, [], True, False, answerer)
-        context = "\n\n".join(
-            prompts.PASSAGE_FORMAT.format(n=i, source=p.source, title=p.title, text=p.text)
-            for i, p in enumerate(passages, start=1)
-        )
-        messages = chat_messages(prompts.ANSWER_SYSTEM,
-                                 prompts.ANSWER_USER.format(passages=context, question=standalone))
-        draft, shown = "", 0
-        try:
-            for item in stream_with_retries(self.llm, messages, s):
-                if isinstance(item, StreamReset):
-                    if shown:
-                        yield item
-                    draft, shown = "", 0
-                    continue
-                draft += item
-                # Hold text back while it may still turn out to be the CANNOT_ANSWER sentinel.
-                head = draft.strip().upper()
-                if shown or not (prompts.CANNOT_ANSWER.startswith(head) or head.startswith(prompts.CANNOT_ANSWER)):
-                    yield draft[shown:]
-                    shown = len(draft)
-        except LLMFailure as failure:
-            return self._fallback(question, failure.reason)
-        declined = prompts.CANNOT_ANSWER in draft.upper() or prompts.ABSTAIN_TEXT in draft
-        if draft.strip().upper().startswith(prompts.CANNOT_ANSWER):
-            return self._finish(question, [], True, False, answerer)
-        cleaned = re.sub(re.escape(prompts.CANNOT_ANSWER), "", draft, flags=re.IGNORECASE)
-        verified = verify_draft(cleaned, passages, self.embed)
-        if verified.dropped or verified.removed_markers or verified.reattributed:
-            log.info("repaired LLM draft: dropped %d sentence(s), removed markers %s, re-attributed %d",
-                     len(verified.dropped), verified.removed_markers, verified.reattributed)
-        if not verified.claims:
-            if declined:
-                return self._finish(question, [], True, False, answerer)
-            return self._fallback(question, "its answer could not be verified against the articles")
-        conflict = bool(re.search(r"\b(disagree|differ|conflict|contradict|inconsistent)", draft, re.I))
-        return self._finish(question, verified.claims, False, conflict, answerer)
-
-    def _fallback(self, question: str, reason: str) -> Answer:
-        """A placeholder carrying the notice; `answer_stream` swaps in the offline answer and keeps the notice."""
-        answer = self._finish(question, [], True, False, "extractive")
-        answer.notice = prompts.LLM_FALLBACK_NOTICE.format(reason=reason)
-        return answer
-
-    def _finish(self, question: str, claims: list[Claim], abstained: bool, conflict: bool,
-                answerer: str) -> Answer:
-        if abstained or not claims:
+    @staticmethod
+    def _compose(question: str, draft: Draft, answerer: str) -> Answer:
+        """Number the draft's citations by first use and build the Answer (the abstention when it is empty)."""
+        claims = draft.claims
+        if not claims:
             return Answer(question=question, text=prompts.ABSTAIN_TEXT, citations=[], abstained=True,
                           answerer=answerer)
-        if conflict and len({e.source for c in claims for e in c.evidence}) > 1:
+        conflict = draft.conflict and len({e.source for c in claims for e in c.evidence}) > 1
+        if conflict:
             claims = [Claim(f"{prompts.CONFLICT_PREFIX} {claims[0].text}", claims[0].evidence), *claims[1:]]
-        else:
-            conflict = False
         text, citations = compose(claims)
         return Answer(question=question, text=text, citations=citations, abstained=False,
                       answerer=answerer, conflict=conflict)
+
+    def article_count(self) -> int:
+        """Committed articles in the index (ingest placeholders and the index-state record do not count)."""
+        return len(committed_versions(read_registry(self.retriever.registry)))
 
     def _checked(self, citations: list[Citation], passages: list[Passage]) -> list[Citation]:
         """Last guard: every quote must still sit at its offsets in the stored original article."""
@@ -264,10 +203,16 @@ _pipelines: dict[str, Pipeline] = {}
 _pipelines_lock = threading.Lock()
 
 
+def _cache_key(settings: RagSettings) -> str:
+    """Every setting, secrets included: two settings that differ only in a key must not share a client."""
+    values = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in settings.model_dump().items()}
+    return json.dumps(values, sort_keys=True, default=str)
+
+
 def get_pipeline(settings: RagSettings | None = None) -> Pipeline:
     """A shared pipeline for these settings (default: from the environment)."""
     settings = settings or get_settings()
-    key = settings.model_dump_json()
+    key = _cache_key(settings)
     with _pipelines_lock:
         if key not in _pipelines:
             _pipelines[key] = Pipeline(settings)
@@ -278,14 +223,20 @@ def answer(question: str, history: History | None = None, settings: RagSettings 
     """Answer a question about the indexed articles with verified, numbered citations.
 
     `history` holds prior turns as (user, assistant) pairs or {"role", "content"} messages.
-    Raises InvalidQuestionError for empty or over-long questions and IndexNotReadyError when there is
-    nothing to search. With an LLM configured it is used; if it fails, the offline answer is returned
-    with `notice` set.
+    Raises InvalidQuestionError for empty or over-long questions, IndexNotReadyError when there is
+    nothing to search and IngestError when the index no longer matches a cited article. With an LLM
+    configured it is used; if it fails, the offline answer is returned with `notice` set.
     """
     return get_pipeline(settings).answer(question, history)
 
 
 def answer_stream(question: str, history: History | None = None,
-                  settings: RagSettings | None = None) -> Iterator[str | Answer]:
-    """Like `answer`, but yields provisional text chunks first and the final `Answer` last."""
+                  settings: RagSettings | None = None) -> AnswerStream:
+    """Like `answer`, but streaming: iterating the result yields `TextDelta` / `StreamReset` events as the
+    answer is produced, and `.answer()` returns the final `Answer` (whose text replaces everything streamed)."""
     return get_pipeline(settings).answer_stream(question, history)
+
+
+def article_count(settings: RagSettings | None = None) -> int:
+    """How many articles are indexed (committed); indexes the corpus folder first when the index is empty."""
+    return get_pipeline(settings).article_count()

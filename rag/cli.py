@@ -76,7 +76,7 @@ def ui(
     port: Annotated[int | None, typer.Option(help="Port (default RAG_UI_PORT).")] = None,
 ) -> None:
     """Start the Gradio chat UI."""
-    from ui.app import launch
+    from rag.ui.app import launch
 
     try:
         launch(host=host, port=port)
@@ -85,7 +85,7 @@ def ui(
 
 
 # The evaluation lives in eval/; its command module imports nothing heavy until it runs.
-from eval.command import eval_command  # noqa: E402
+from rag.eval.command import eval_command  # noqa: E402
 
 app.command(name="eval")(eval_command)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import numpy as np
+
+# Texts -> unit-length embeddings, one row per text (the answerer's cached embedder).
+Embed = Callable[[list[str]], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ class Answer:
     answerer: str  # "extractive" or "llm:<model>"
     standalone_question: str = ""
     conflict: bool = False  # sources disagree and both sides are cited
-    notice: str | None = None  # e.g. "LLM unavailable, answered offline"
+    notice: str | None = None  # why the LLM's answer was replaced by the offline one (prompts.LLM_FALLBACK_NOTICE)
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -93,13 +99,37 @@ class Answer:
         }
 
 
-class StreamReset(str):
-    """Yielded by `answer_stream` when the text streamed so far is void (the model is retried or replaced
-    by the offline answer): clear what was shown. It is an empty `str`, so code that only concatenates
-    chunks keeps working; the final `Answer` always replaces the streamed text anyway.
+@dataclass(frozen=True)
+class TextDelta:
+    """Streamed answer text to append to what is shown. Provisional: the final `Answer.text` replaces it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StreamReset:
+    """The text streamed so far is void (the model is retried, or replaced by the offline answer): clear it."""
+
+
+StreamEvent = TextDelta | StreamReset
+
+
+class AnswerStream:
+    """An answer being produced. Iterating yields `StreamEvent`s (text deltas, resets); `.answer()` returns
+    the final `Answer`, consuming whatever was not iterated yet. Both can be used on one stream.
     """
 
-    __slots__ = ()
+    def __init__(self, events: Generator[StreamEvent, None, Answer]) -> None:
+        self._events = events
+        self._answer: Answer | None = None
 
-    def __new__(cls) -> StreamReset:
-        return super().__new__(cls, "")
+    def __iter__(self) -> Iterator[StreamEvent]:
+        if self._answer is None:
+            self._answer = yield from self._events
+
+    def answer(self) -> Answer:
+        """The final, verified answer."""
+        for _ in self:
+            pass
+        assert self._answer is not None
+        return self._answer

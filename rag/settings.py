@@ -13,7 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so old vectors are never mixed in.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 

@@ -118,3 +118,14 @@ def test_answer__who_question_names_the_person_not_the_place(seeded_settings) ->
     res = answer("Who was Ksenia Karelina exchanged for, and where did the exchange happen?", settings=seeded_settings)
     assert "Arthur Petrov" in res.text and "Abu Dhabi" in res.text
     assert_citations_valid(res)
+
+
+def test_get_pipeline__settings_differing_only_in_a_secret_get_their_own_pipeline(tmp_path) -> None:
+    from rag.answering import get_pipeline
+
+    one = make_settings(tmp_path, openai_api_key="sk-one", chroma_token="t1")
+    other_key = make_settings(tmp_path, openai_api_key="sk-two", chroma_token="t1")
+    other_token = make_settings(tmp_path, openai_api_key="sk-one", chroma_token="t2")
+    assert get_pipeline(one) is get_pipeline(make_settings(tmp_path, openai_api_key="sk-one", chroma_token="t1"))
+    assert get_pipeline(one) is not get_pipeline(other_key)
+    assert get_pipeline(one) is not get_pipeline(other_token)

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from rag.eval.metrics import AGGREGATE_METRICS
 from typer.testing import CliRunner
 
-from eval.metrics import AGGREGATE_METRICS
 from rag.cli import app
 from tests.conftest import SEEDS
 
@@ -62,7 +62,7 @@ def _fake_report(correctness: float) -> dict:
 @pytest.mark.parametrize(("correctness", "code"), [(0.4, 1), (0.6, 0)])
 def test_eval_command__exit_code_gates_on_thresholds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                      correctness: float, code: int) -> None:
-    monkeypatch.setattr("eval.runner.run_eval", lambda *a, **k: _fake_report(correctness))
+    monkeypatch.setattr("rag.eval.runner.run_eval", lambda *a, **k: _fake_report(correctness))
     res = CliRunner().invoke(app, ["eval", "--config", "hybrid", "--out", str(tmp_path), "--min-correctness", "0.5"])
     assert res.exit_code == code, res.output
     assert ("hybrid: correctness = 0.400 is below the minimum 0.5" in res.output) is (code == 1)

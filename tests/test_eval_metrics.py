@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
-
-from eval.dataset import Question
-from eval.judge import LexicalJudge, LLMJudge
-from eval.metrics import (
+from rag.eval.dataset import Question
+from rag.eval.judge import LexicalJudge, LLMJudge
+from rag.eval.metrics import (
     CitedQuote,
     SystemAnswer,
     aggregate,
@@ -20,7 +19,8 @@ from eval.metrics import (
     retrieval_scores,
     score_answer,
 )
-from eval.runner import check_thresholds
+from rag.eval.runner import check_thresholds
+
 from rag.generate.prompts import ABSTAIN_TEXT
 from tests.conftest import seed_text
 

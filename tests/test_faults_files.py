@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import rag.ingest.pipeline as pipeline
-from rag.index.state import committed_sigs, read_registry
+from rag.index.records import ChunkRecord
+from rag.index.state import committed_versions, read_registry
 from rag.index.store import chunks_collection, documents_collection
 from rag.ingest.pipeline import ingest
 from rag.retrieve.hybrid import HybridRetriever
@@ -42,17 +43,16 @@ def stored(settings) -> dict[str, list[tuple[str, dict]]]:
 
 def assert_consistent(settings, corpus: Path) -> None:
     """Every chunk is committed, and every stored sentence sits at its offsets in the file on disk."""
-    import json
-
     records = read_registry(documents_collection(settings))
-    committed = committed_sigs(records)
+    committed = committed_versions(records)
     assert set(committed) == set(records)  # no placeholder left
     for source, chunks in stored(settings).items():
         original = (corpus / source).read_text(encoding="utf-8")
         for _, meta in chunks:
-            assert meta["clean_sig"] == committed[source]
-            for start, end, text in json.loads(meta["sentences"]):
-                assert original[start:end] == text
+            record = ChunkRecord.from_metadata(meta)
+            assert record.version == committed[source]
+            for sentence in record.sentences:
+                assert original[sentence.start:sentence.end] == sentence.text
 
 
 BAD_FILES = [

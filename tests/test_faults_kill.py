@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
-from rag.index.state import committed_sigs, read_registry
+from rag.index.state import committed_versions, read_registry
 from rag.index.store import chunks_collection, documents_collection
 from rag.ingest.pipeline import ingest
 from rag.retrieve.hybrid import HybridRetriever
@@ -104,7 +104,7 @@ def test_faults_kill__sigkill_at_random_points_then_rerun_converges(chroma_serve
     ingest([corpus], fresh)
     assert set(chunks_collection(settings).get()["ids"]) == set(chunks_collection(fresh).get()["ids"])
     records = read_registry(documents_collection(settings))
-    assert set(committed_sigs(records)) == set(records) == {p.name for p in corpus.glob("*.txt")}
+    assert set(committed_versions(records)) == set(records) == {p.name for p in corpus.glob("*.txt")}
     keyword = retriever.keyword_index()
     assert sorted(keyword.ids) == sorted(chunks_collection(fresh).get()["ids"])
 

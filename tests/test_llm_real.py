@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag import Answer, StreamReset
+from rag import Answer, TextDelta
 from rag.answering import Pipeline
 from tests.conftest import make_settings
 from tests.llama_server import MODEL_ALIAS, available, llama_server
@@ -32,10 +32,10 @@ def real_url() -> Iterator[str]:
 def test_real_llm__streams_and_returns_only_verified_citations(seeded_settings, real_url, question) -> None:
     settings = make_settings(seeded_settings.data_dir, openai_base_url=real_url, llm_model=MODEL_ALIAS,
                              llm_max_tokens=64, llm_timeout=300, llm_max_retries=0)
-    items = list(Pipeline(settings).answer_stream(question))
-    res = items[-1]
+    stream = Pipeline(settings).answer_stream(question)
+    deltas = [e.text for e in stream if isinstance(e, TextDelta) and e.text]
+    res = stream.answer()
     assert isinstance(res, Answer)
-    deltas = [x for x in items[:-1] if isinstance(x, str) and x and not isinstance(x, StreamReset)]
     assert deltas, "nothing was streamed"
     assert_citations_valid(res)
     assert res.notice is None or any(n in res.notice for n in MODEL_LEVEL_NOTICES), res.notice

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rag import Answer, StreamReset
+from rag import Answer, StreamReset, TextDelta
 from rag.answering import Pipeline, get_pipeline
 from rag.generate import prompts
 from rag.generate.llm import LLMFailure, build_llm, chat_messages, stream_with_retries
@@ -71,10 +71,17 @@ def not_containing(body: dict, phrase: str) -> int:
 
 
 def run(pipeline: Pipeline, question: str = QUESTION, history=None) -> tuple[list, Answer]:
-    """All streamed items and the final Answer."""
-    items = list(pipeline.answer_stream(question, history))
-    assert isinstance(items[-1], Answer)
-    return items[:-1], items[-1]
+    """All streamed events and the final Answer."""
+    stream = pipeline.answer_stream(question, history)
+    events = list(stream)
+    assert all(isinstance(e, TextDelta | StreamReset) for e in events)
+    return events, stream.answer()
+
+
+def shown(events: list) -> str:
+    """The text on screen after these events: what streamed since the last reset."""
+    last_reset = max((i for i, e in enumerate(events) if isinstance(e, StreamReset)), default=-1)
+    return "".join(e.text for e in events[last_reset + 1:])
 
 
 MEETING = "Witkoff met with Putin at the presidential library in St. Petersburg"
@@ -101,10 +108,11 @@ def test_llm__good_answer_keeps_verified_citations_and_sends_key_and_model(pipel
 def test_llm__streaming_yields_deltas_before_the_final_answer(pipeline, server) -> None:
     server.reset(lambda body: Reply(good_reply(body).text, chunk_chars=5, chunk_delay=0.02))
     arrivals: list[tuple[float, object]] = []
-    for item in pipeline.answer_stream(QUESTION):
-        arrivals.append((time.monotonic(), item))
-    deltas = [(t, x) for t, x in arrivals if isinstance(x, str)]
-    assert len(deltas) >= 10 and isinstance(arrivals[-1][1], Answer)
+    stream = pipeline.answer_stream(QUESTION)
+    for event in stream:
+        arrivals.append((time.monotonic(), event))
+    deltas = [(t, x.text) for t, x in arrivals if isinstance(x, TextDelta)]
+    assert len(deltas) >= 10 and isinstance(stream.answer(), Answer)
     assert deltas[-1][0] - deltas[0][0] > 0.15  # text arrived over time, not all at once at the end
     assert "".join(x for _, x in deltas).startswith(MEETING)
 
@@ -154,7 +162,7 @@ def test_llm__cannot_answer_abstains_without_streaming_the_sentinel(pipeline, se
     server.reset(Reply(prompts.CANNOT_ANSWER, chunk_chars=3))
     items, res = run(pipeline, "Who won the 2024 Super Bowl?")
     assert (res.abstained, res.text, res.citations, res.notice) == (True, prompts.ABSTAIN_TEXT, [], None)
-    assert prompts.CANNOT_ANSWER not in "".join(items)
+    assert prompts.CANNOT_ANSWER not in shown(items)
 
 
 def test_llm__unverifiable_answer_falls_back_with_notice(pipeline, server) -> None:
@@ -199,8 +207,7 @@ def test_llm__fault_retries_then_falls_back_to_offline_answer_with_notice(
     assert res.answerer == "extractive" and not res.abstained
     assert res.notice == prompts.LLM_FALLBACK_NOTICE.format(reason=reason)
     assert_citations_valid(res)
-    assert "".join(items[max((i for i, x in enumerate(items) if isinstance(x, StreamReset)), default=0):]).strip() \
-        == res.text  # whatever was streamed before, the offline answer is what remains on screen
+    assert shown(items).strip() == res.text  # whatever was streamed before, the offline answer remains on screen
 
 
 def test_llm__fault_on_a_question_the_articles_do_not_cover_abstains_with_notice(pipeline, server) -> None:
@@ -237,7 +244,7 @@ def test_llm__drop_mid_answer_resets_the_stream_before_the_retry(pipeline, serve
     server.reset(lambda b: Reply(good_reply(b).text, chunk_chars=10, drop_after=3), good_reply)
     items, res = run(pipeline)
     resets = [i for i, x in enumerate(items) if isinstance(x, StreamReset)]
-    assert len(resets) == 1 and "".join(items[: resets[0]]) and "".join(items[resets[0]:]).startswith(MEETING)
+    assert len(resets) == 1 and "".join(e.text for e in items[: resets[0]]) and shown(items).startswith(MEETING)
     assert res.notice is None
     assert_citations_valid(res)
 
@@ -245,8 +252,8 @@ def test_llm__drop_mid_answer_resets_the_stream_before_the_retry(pipeline, serve
 def test_llm__failure_after_streamed_text_resets_before_the_offline_answer(pipeline, server) -> None:
     server.reset(*[Reply(MEETING, chunk_chars=10, drop_after=3)] * 3)
     items, res = run(pipeline)
-    last_reset = max(i for i, x in enumerate(items) if isinstance(x, StreamReset))
-    assert "".join(items[last_reset:]).strip() == res.text  # after the reset: exactly the offline answer
+    assert any(isinstance(e, StreamReset) for e in items)
+    assert shown(items).strip() == res.text  # after the last reset: exactly the offline answer
     assert res.answerer == "extractive" and res.notice
 
 
@@ -307,14 +314,15 @@ def test_llm__api_key_never_appears_in_answer_logs_or_errors(pipeline, server, c
                                  sleep=lambda _: None))
     errors = " ".join(f"{e!r} {e}" for e in _chain(raised.value))
     assert res.notice
-    for where, text in [("answer", json.dumps(res.to_dict())), ("stream", "".join(map(str, items))),
+    streamed = "".join(e.text for e in items if isinstance(e, TextDelta))
+    for where, text in [("answer", json.dumps(res.to_dict())), ("stream", streamed),
                         ("logs", caplog.text), ("exception", errors), ("settings", repr(pipeline.settings))]:
         assert FAKE_KEY not in text, f"API key leaked into {where} on {fault}"
 
 
 
 def test_ui__a_dropped_stream_is_cleared_from_the_bubble_before_the_offline_answer(seeded_settings, server) -> None:
-    from ui.app import respond  # here, not in the UI tests: it needs the scripted server
+    from rag.ui.app import respond  # here, not in the UI tests: it needs the scripted server
 
     server.reset(*[Reply("Provisionally, " + MEETING, chunk_chars=10, drop_after=2)] * 3)
     settings = llm_settings(seeded_settings, server.url).model_copy(update={"ui_typing_delay": 0.0})

@@ -13,7 +13,7 @@ from rag.cite.markers import extract_markers
 from rag.cite.support import quote_candidates
 from rag.generate.condense import clean_condensed
 from rag.generate.llm import LLMFailure, classify, retry_after_seconds, retry_wait, safe_url
-from rag.models import Passage, Sentence, StreamReset
+from rag.models import Answer, AnswerStream, Passage, Sentence, StreamReset, TextDelta
 from rag.settings import RagSettings
 
 SETTINGS = RagSettings(_env_file=None, openai_base_url="http://u:secret@127.0.0.1:9/v1?key=secret",
@@ -123,5 +123,16 @@ def test_clean_condensed__keeps_only_the_question(reply: str, question: str) -> 
     assert clean_condensed(reply) == question
 
 
-def test_stream_reset__is_an_empty_str_so_naive_consumers_keep_working() -> None:
-    assert isinstance(StreamReset(), str) and "abc" + StreamReset() == "abc"
+def test_answer_stream__yields_typed_events_then_answer_returns_the_final_result() -> None:
+    final = Answer(question="q", text="done [1]", citations=[], abstained=False, answerer="extractive")
+
+    def events():
+        yield TextDelta("draft")
+        yield StreamReset()
+        yield TextDelta("done")
+        return final
+
+    stream = AnswerStream(events())
+    assert list(stream) == [TextDelta("draft"), StreamReset(), TextDelta("done")]
+    assert stream.answer() is final
+    assert AnswerStream(events()).answer() is final  # .answer() alone consumes the events

@@ -7,17 +7,18 @@ import re
 import time
 
 import pytest
+from rag.ui import app as ui_app
+from rag.ui.app import _paced, respond
+from rag.ui.render import answer_html, error_html, streaming_html, user_html
+from rag.ui.sources import panel_html, turn_sources
 
+import rag
 from rag.errors import IndexNotReadyError, RagError
 from rag.generate import prompts
 from rag.generate.prompts import ABSTAIN_TEXT
-from rag.models import Answer, Citation, Passage, Sentence
+from rag.models import Answer, Citation, Passage, Sentence, StreamReset, TextDelta
 from tests.conftest import SEEDS, make_settings
 from tests.processes import free_port
-from ui import app as ui_app
-from ui.app import _paced, respond
-from ui.render import answer_html, error_html, streaming_html, user_html
-from ui.sources import panel_html, turn_sources
 
 PAYLOADS = ["<img src=x onerror=alert(1)>", "<script>alert(2)</script>", "<svg onload=alert(3)>",
             "\"'><iframe src=javascript:alert(4)>"]
@@ -92,13 +93,12 @@ def test_render__answer_states_look_different(answer_kwargs: dict, css_class: st
         assert "nr-cite" not in html and "No sources" in turn_sources(ans, 1)
 
 
-def test_paced__spreads_words_but_keeps_text_and_final_answer() -> None:
-    final = _answer("x [1]", "Quote one.", "Quote two.")
+def test_paced__spreads_words_but_keeps_text_and_resets() -> None:
     t0 = time.monotonic()
-    out = list(_paced(["one two three ", "four five", final], 0.02))
+    out = list(_paced([TextDelta("one two three "), StreamReset(), TextDelta("four five")], 0.02))
     assert time.monotonic() - t0 >= 0.08
-    assert "".join(x for x in out if isinstance(x, str)) == "one two three four five" and out[-1] is final
-    assert len(out) == 6
+    assert "".join(x.text for x in out if isinstance(x, TextDelta)) == "one two three four five"
+    assert out[3] == StreamReset() and len(out) == 6
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +150,10 @@ def test_respond__streams_provisional_text_before_the_final_answer(fast) -> None
      (RuntimeError("boom /secret/path line 3"), ui_app.GENERIC_ERROR)],
 )
 def test_respond__pipeline_failure_is_a_friendly_bubble(fast, monkeypatch, error, message) -> None:
-    class Broken:
-        def answer_stream(self, question, history):
-            raise error
+    def broken(question, history, settings):
+        raise error
 
-    monkeypatch.setattr(ui_app, "get_pipeline", lambda settings: Broken())
+    monkeypatch.setattr(rag, "answer_stream", broken)
     chat, *_ = _final(respond("Where did Witkoff meet Putin?", [], fast))
     assert message in chat[-1]["content"].replace("&#x27;", "'") and "boom" not in chat[-1]["content"]
 

@@ -20,15 +20,11 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
+from rag.ui.render import answer_html, error_html, streaming_html, user_html
+from rag.ui.sources import panel_html, turn_sources
 
-from rag.answering import get_pipeline
-from rag.errors import InvalidQuestionError, RagError
-from rag.generate.llm import safe_url
-from rag.index.state import committed_sigs, read_registry
-from rag.models import Answer, StreamReset
-from rag.settings import RagSettings, get_settings
-from ui.render import answer_html, error_html, streaming_html, user_html
-from ui.sources import panel_html, turn_sources
+import rag
+from rag import Answer, InvalidQuestionError, RagError, RagSettings, StreamEvent, StreamReset, TextDelta, get_settings
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -60,23 +56,23 @@ def _panel(turns: list[Turn], pending: Turn | None = None) -> str:
     return panel_html(sections, (pending["turn"], pending["question"]) if pending else None)
 
 
-def _paced(stream: Iterable[str | Answer], delay: float) -> Iterator[str | Answer]:
+def _paced(stream: Iterable[StreamEvent], delay: float) -> Iterator[StreamEvent]:
     """Re-yield text word by word, at most one word per `delay` seconds.
 
-    Why: the offline answerer produces its sentences at once; pacing makes them readable as they
-    appear. A model streaming slower than the pace is never delayed.
+    Why: the offline answerer produces its answer at once; pacing makes it readable as it appears.
+    A model streaming slower than the pace is never delayed.
     """
     last = 0.0
-    for item in stream:
-        if isinstance(item, Answer | StreamReset) or delay <= 0:
-            yield item
+    for event in stream:
+        if not isinstance(event, TextDelta) or delay <= 0:
+            yield event
             continue
-        for word in re.findall(r"\S+\s*|\s+", item):
+        for word in re.findall(r"\S+\s*|\s+", event.text):
             wait = delay - (time.monotonic() - last)
             if wait > 0:
                 time.sleep(wait)
             last = time.monotonic()
-            yield word
+            yield TextDelta(word)
 
 
 def respond(message: str, turns: list[Turn] | None, settings: RagSettings | None = None) -> Iterator[Outputs]:
@@ -97,18 +93,13 @@ def respond(message: str, turns: list[Turn] | None, settings: RagSettings | None
     keep_in_box = ""
     try:
         streamed = ""
-        final: Answer | None = None
-        for item in _paced(get_pipeline(settings).answer_stream(question, history), settings.ui_typing_delay):
-            if isinstance(item, Answer):
-                final = item
-                continue
-            if isinstance(item, StreamReset):  # the model is retried or replaced: drop the provisional text
-                streamed = ""
-            streamed += item
+        stream = rag.answer_stream(question, history, settings)
+        for event in _paced(stream, settings.ui_typing_delay):
+            # A reset means the model is retried or replaced: drop the provisional text.
+            streamed = "" if isinstance(event, StreamReset) else streamed + event.text
             turn = {**turn, "bot": streaming_html(streamed)}
             yield _chat([*turns, turn]), _panel(turns, pending), "", turns
-        if final is None:
-            raise RuntimeError("answer_stream ended without an Answer")
+        final: Answer = stream.answer()
         turn = {**turn, "bot": answer_html(final, turn["turn"]), "answer": final.text,
                 "sources": turn_sources(final, turn["turn"])}
     except InvalidQuestionError as exc:
@@ -127,15 +118,14 @@ def respond(message: str, turns: list[Turn] | None, settings: RagSettings | None
 def ask_api(question: str, settings: RagSettings) -> dict:
     """JSON endpoint (`/ask`): the full Answer.to_dict(), or {"error": message}."""
     try:
-        return get_pipeline(settings).answer(question).to_dict()
+        return rag.answer(question, settings=settings).to_dict()
     except RagError as exc:
         return {"error": str(exc)}
 
 
 def _article_count(settings: RagSettings) -> int | None:
     try:
-        # Committed articles only: the registry also holds the index-state record and ingest placeholders.
-        return len(committed_sigs(read_registry(get_pipeline(settings).retriever.registry)))
+        return rag.article_count(settings)
     except Exception as exc:  # the header is informational; the chat reports real problems per question
         log.warning("could not count articles: %s", exc)
         return None
@@ -148,7 +138,7 @@ def header_html(settings: RagSettings) -> str:
     count = _article_count(settings)
     articles = f" · {count} article{'s' if count != 1 else ''}" if count is not None else ""
     if settings.llm_enabled:
-        where = f" at {safe_url(settings.openai_base_url)}" if settings.openai_base_url else ""
+        where = f" at {rag.safe_url(settings.openai_base_url)}" if settings.openai_base_url else ""
         model = f"Answers: LLM {settings.llm_model}{where}, quotes verified"
     else:
         model = "Answers: offline answerer, quoting the articles verbatim"
@@ -229,7 +219,7 @@ def launch_options(settings: RagSettings) -> dict[str, Any]:
 def launch(host: str | None = None, port: int | None = None, settings: RagSettings | None = None) -> None:
     """Warm the pipeline (ingesting the corpus if the index is empty), then serve the UI."""
     settings = settings or get_settings()
-    get_pipeline(settings).retriever  # noqa: B018  (build the index before the first question)
+    rag.article_count(settings)  # builds the index (ingesting the corpus if empty) before the first question
     options = launch_options(settings)
     options["server_name"] = host or options["server_name"]
     options["server_port"] = port or options["server_port"]

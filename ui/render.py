@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from html import escape
 
+from rag.ui.sources import cite_id
+
 from rag.models import Answer
-from ui.sources import cite_id
 
 _MARKER = re.compile(r"\[(\d+)\]")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.ingest.chunker import split_sentences
+from rag.text import split_sentences, squash_spaces
 
 _BRACKET = re.compile(
     r"\s*[\[【]\s*((?:(?:source|passage)\s*)?\d+(?:\s*(?:,|-|–|and)\s*(?:(?:source|passage)\s*)?\d+)*)"
@@ -56,7 +56,7 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
     for pattern in _PROSE:
         text = pattern.sub(take, text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
-    text = re.sub(r"\s{2,}", " ", text).strip()
+    text = squash_spaces(text)
     if text:
         text = text[0].upper() + text[1:]
     seen: list[int] = []

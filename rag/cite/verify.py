@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from rag.cite.compose import Claim, Evidence
 from rag.cite.markers import extract_markers, split_answer_sentences
-from rag.cite.support import Embed, best_support, content_terms, idf_weights
-from rag.models import Passage
+from rag.cite.support import best_support
+from rag.models import Embed, Passage
+from rag.text import content_terms, idf_weights
 
 SUPPORT_MIN = 0.5  # support score a quote needs to back a sentence
 

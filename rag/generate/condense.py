@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rag.cite.support import content_terms
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+    from rag.settings import RagSettings
+
+from rag.text import content_terms
+
+log = logging.getLogger(__name__)
+_MARKER = re.compile(r"\[\d+\]")
 
 _REFERRING = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there|then|the meeting|the talks)\b",
@@ -67,3 +76,23 @@ def clean_condensed(text: str, max_chars: int = 500) -> str:
         return ""
     line = re.sub(r"(?i)^\s*(standalone question|question)\s*:\s*", "", lines[0]).strip().strip("\"'“”").strip()
     return line if 3 <= len(line) <= max_chars else ""
+
+
+def condense_with_llm(llm: LLM, settings: RagSettings, question: str, history: History | None) -> str:
+    """The model's standalone rewrite of a follow-up; the offline rewrite when it is not a follow-up or
+    the model fails (one attempt, no retries: condensing is an optimisation and the answer call retries)."""
+    from rag.generate import prompts
+    from rag.generate.llm import LLMFailure, chat_messages, complete_chat
+
+    offline = condense_offline(question, history)
+    if offline == question:
+        return question
+    pairs = normalize_history(history)[-3:]
+    convo = "\n".join(f"User: {u}\nAssistant: {_MARKER.sub('', a)[:500]}" for u, a in pairs)
+    messages = chat_messages(prompts.CONDENSE_SYSTEM, prompts.CONDENSE_USER.format(history=convo, question=question))
+    try:
+        text = complete_chat(llm, messages, settings)
+    except LLMFailure as failure:
+        log.warning("condense failed, using the offline rewrite: %s", failure.reason)
+        return offline
+    return clean_condensed(text) or offline

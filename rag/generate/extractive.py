@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.cite.compose import Claim, Evidence
-from rag.cite.support import Embed, content_terms, coverage, idf_weights, numbers_in
+from rag.generate.draft import Draft
 from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type, split_compound
-from rag.models import Passage
-from rag.retrieve.fusion import sentence_key
+from rag.models import Embed, Passage
+from rag.text import content_terms, coverage, idf_weights, numbers_in, sentence_key
 
 DENSE_WEIGHT = 0.55
 NEAR_BEST = 0.06  # a second sentence joins the answer when it scores this close to the best
@@ -38,20 +38,9 @@ class _Candidate:
 
 
 @dataclass
-class ExtractiveResult:
-    """Chosen claims (empty when abstaining) and how confident the choice was."""
-
-    claims: list[Claim]
-    abstained: bool
-    conflict: bool
-    best_score: float
-
-
-@dataclass
 class _Pick:
     chosen: list[int]
     conflict: bool
-    best_score: float
 
 
 def _candidates(passages: list[Passage]) -> list[_Candidate]:
@@ -122,15 +111,15 @@ def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> 
             break
         if i not in chosen and max(float(svecs[i] @ svecs[j]) for j in chosen) < REDUNDANT_COS:
             chosen.append(i)
-    return _Pick(chosen, conflict, float(scores[best]))
+    return _Pick(chosen, conflict)
 
 
 def extractive_answer(question: str, passages: list[Passage], embed: Embed, abstain_threshold: float,
-                      max_sentences: int, context: str | None = None) -> ExtractiveResult:
+                      max_sentences: int, context: str | None = None) -> Draft:
     """Answer `question` from `passages`; `context` (the condensed follow-up) also steers the choice."""
     cands = _candidates(passages)
     if not cands:
-        return ExtractiveResult([], True, False, 0.0)
+        return Draft()
     scorer = _Scorer(cands, embed)
     asked = context or question  # the standalone form names the subject a follow-up leaves out
     known_terms = {t for p in passages for q in (p, *p.copies) for t in content_terms(q.text)}
@@ -139,18 +128,16 @@ def extractive_answer(question: str, passages: list[Passage], embed: Embed, abst
     limit = max(1, max_sentences // len(parts))
 
     picks: list[_Pick] = []
-    best_score = 0.0
     for part in parts:
         if any(t not in known_terms for t in focus_terms(part)):
             continue  # asks about something the passages never mention
         queries = base if len(parts) == 1 else [(part, PART_WEIGHT), (asked, 1 - PART_WEIGHT)]
         scores = scorer.scores(queries, answer_type(part), names_in(asked), abstain_threshold)
-        best_score = max(best_score, float(np.max(scores)))
         pick = _pick(scorer, scores, abstain_threshold, limit if len(parts) > 1 else max_sentences)
         if pick is not None:
             picks.append(pick)
     if not picks:
-        return ExtractiveResult([], True, False, best_score)
+        return Draft()
     chosen = list(dict.fromkeys(i for pick in picks for i in pick.chosen))
     claims = [Claim(text=cands[i].text, evidence=cands[i].evidence) for i in chosen]
-    return ExtractiveResult(claims, False, any(p.conflict for p in picks), max(p.best_score for p in picks))
+    return Draft(claims, conflict=any(p.conflict for p in picks))

@@ -16,7 +16,6 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import openai
@@ -25,8 +24,9 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms import LLM
 
 from rag.errors import LLMError
-from rag.models import StreamReset
+from rag.models import StreamEvent, StreamReset, TextDelta
 from rag.settings import RagSettings
+from rag.text import safe_url
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +62,6 @@ def build_llm(settings: RagSettings) -> LLM:
     from llama_index.llms.openai import OpenAI
 
     return OpenAI(**common)
-
-
-def safe_url(url: str | None) -> str:
-    """`url` without user:password, query or fragment (they may carry credentials)."""
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def classify(exc: BaseException, settings: RagSettings) -> LLMFailure:
@@ -151,7 +141,7 @@ def stream_chat(llm: LLM, messages: list[ChatMessage]) -> Iterator[str]:
 
 
 def stream_with_retries(llm: LLM, messages: list[ChatMessage], settings: RagSettings,
-                        sleep: Callable[[float], None] = time.sleep) -> Iterator[str | StreamReset]:
+                        sleep: Callable[[float], None] = time.sleep) -> Iterator[StreamEvent]:
     """Deltas of a streamed completion, retried per the settings; raises LLMFailure when out of tries.
 
     When an attempt fails after some text was yielded, a `StreamReset` is yielded before the retry:
@@ -162,7 +152,7 @@ def stream_with_retries(llm: LLM, messages: list[ChatMessage], settings: RagSett
         try:
             for delta in stream_chat(llm, messages):
                 yielded = True
-                yield delta
+                yield TextDelta(delta)
             return
         except Exception as exc:
             failure = classify(exc, settings)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.cite.support import content_terms
+from rag.text import content_terms
 
 _WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
 # ", and how long ..." / "; what did ..." start a second question; "X and Y meet" does not.

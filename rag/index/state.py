@@ -1,7 +1,7 @@
 """What is committed in the store: the document registry is the commit log.
 
-An article's chunks carry the clean signature (`clean_sig`) of the version they were cut from; they are
-visible only while the registry's record for that article holds the same signature. Ingest writes new
+An article's chunks carry the version (clean signature) of the article they were cut from; they are
+visible only while the registry's record for that article holds the same version. Ingest writes new
 chunks first (invisible), then the registry record (the commit: one record, atomic), then deletes the
 superseded chunks (already invisible). A reader therefore sees, per article, the last committed version
 and never a mix, whatever point an ingest is at or was killed at.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from rag.index.records import ArticleRecord, chunk_source, chunk_title, chunk_version, indexed_text, source_filter
 from rag.index.store import REGISTRY_VECTOR
 
 STATE_ID = "__index_state__"
@@ -38,30 +39,29 @@ def write_generation(docs: Any, fingerprints: list[str]) -> str:
     return generation
 
 
-def read_registry(docs: Any) -> dict[str, dict]:
-    """Every article record (placeholders included) -> its metadata, read in pages."""
-    records: dict[str, dict] = {}
+def read_registry(docs: Any) -> dict[str, ArticleRecord]:
+    """Every article record (placeholders included), by source, read in pages."""
+    records: dict[str, ArticleRecord] = {}
     offset = 0
     while True:
         got = docs.get(include=["metadatas"], limit=_PAGE, offset=offset)
         for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
             if rid != STATE_ID:
-                records[rid] = meta or {}
+                records[rid] = ArticleRecord.from_metadata(meta)
         if len(got["ids"]) < _PAGE:
             return records
         offset += _PAGE
 
 
-def committed_sigs(records: dict[str, dict]) -> dict[str, str]:
-    """Article -> committed clean signature; placeholders of never-committed articles are left out."""
-    return {s: str(m["clean_sig"]) for s, m in records.items() if m.get("clean_sig")}
+def committed_versions(records: dict[str, ArticleRecord]) -> dict[str, str]:
+    """Article -> committed version; placeholders of never-committed articles are left out."""
+    return {s: r.version for s, r in records.items() if r.committed}
 
 
 def visible(meta: dict | None, committed: dict[str, str]) -> bool:
-    """True when a chunk belongs to the committed version of its article."""
-    meta = meta or {}
-    sig = meta.get("clean_sig")
-    return bool(sig) and committed.get(str(meta.get("source", ""))) == sig
+    """True when a chunk (given its stored metadata) belongs to the committed version of its article."""
+    version = chunk_version(meta)
+    return bool(version) and committed.get(chunk_source(meta)) == version
 
 
 def fetch_committed_chunks(chunks: Any, committed: dict[str, str], sources: list[str],
@@ -70,9 +70,9 @@ def fetch_committed_chunks(chunks: Any, committed: dict[str, str], sources: list
     rows: list[tuple[str, str, str]] = []
     for i in range(0, len(sources), batch):
         part = sources[i : i + batch]
-        got = chunks.get(where={"source": {"$in": part}}, include=["documents", "metadatas"])
+        got = chunks.get(where=source_filter(part), include=["documents", "metadatas"])
         for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             if visible(meta, committed):
-                rows.append((cid, str(meta["source"]), f"{meta.get('title', '')}\n{text}"))
+                rows.append((cid, chunk_source(meta), indexed_text(chunk_title(meta), text)))
     rows.sort(key=lambda r: (r[1], r[0]))  # row order independent of the store's
     return rows

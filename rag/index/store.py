@@ -62,17 +62,10 @@ def get_client(settings: RagSettings) -> Any:
         return client
 
 
-def chunks_collection(settings: RagSettings, create: bool = True) -> Any:
-    """The collection of chunk vectors, or None when it does not exist and `create` is False."""
-    client = get_client(settings)
-    name = settings.collection_name
-    if create:
-        return client.get_or_create_collection(name, metadata={"hnsw:space": "cosine"},
-                                               embedding_function=None)
-    try:
-        return client.get_collection(name, embedding_function=None)
-    except Exception:
-        return None
+def chunks_collection(settings: RagSettings) -> Any:
+    """The collection of chunk vectors (created on first use)."""
+    return get_client(settings).get_or_create_collection(settings.collection_name,
+                                                         metadata={"hnsw:space": "cosine"}, embedding_function=None)
 
 
 def documents_collection(settings: RagSettings) -> Any:

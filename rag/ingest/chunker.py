@@ -13,13 +13,10 @@ from functools import lru_cache
 
 from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
-from llama_index.core.utils import globals_helper
-from nltk.tokenize import PunktTokenizer
 
 from rag.ingest.cleaner import CleanedDocument
 from rag.models import Sentence
-
-PARAGRAPH_SEPARATOR = "\n\n"
+from rag.text import PARAGRAPH_SEPARATOR, split_sentences
 
 
 @dataclass(frozen=True)
@@ -31,26 +28,10 @@ class Chunk:
     title: str
     doc_sha256: str
     version: str  # clean signature of the article version this chunk was cut from (see rag/index/state.py)
-    index: int
     text: str
     start: int
     end: int
     sentences: list[Sentence]
-
-
-@lru_cache(maxsize=1)
-def _punkt() -> PunktTokenizer:
-    # llama-index ships nltk's punkt_tab data; this puts it on nltk's path (no download). Its own
-    # tokenizer is untrained (splits "U.S. to"), so load the trained English parameters.
-    globals_helper.wait_for_nltk_check()
-    return PunktTokenizer("english")
-
-
-def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
-    """Sentences of one paragraph with offsets shifted by `offset` (the paragraph's start in the file)."""
-    return [
-        Sentence(offset + s, offset + e, text[s:e]) for s, e in _punkt().span_tokenize(text)
-    ]
 
 
 @lru_cache(maxsize=8)
@@ -110,6 +91,6 @@ def chunk_document(cleaned: CleanedDocument, chunk_size: int, chunk_overlap: int
         digest = hashlib.sha256(f"{doc.source}\x00{version}\x00{start}\x00{text}".encode()).hexdigest()[:32]
         chunks.append(Chunk(
             id=digest, source=doc.source, title=cleaned.title, doc_sha256=doc.sha256, version=version,
-            index=len(chunks), text=text, start=start, end=end, sentences=in_chunk,
+            text=text, start=start, end=end, sentences=in_chunk,
         ))
     return chunks

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rag.models import SourceDocument
+from rag.text import fold
 
 _TERMINAL = tuple('.!?"”’\')')
 
@@ -62,8 +63,7 @@ class Paragraph:
     @property
     def key(self) -> str:
         """Whitespace- and case-insensitive fingerprint, used to spot paragraphs shared by articles."""
-        norm = " ".join(self.text.lower().split())
-        return hashlib.sha1(norm.encode()).hexdigest()[:12]
+        return hashlib.sha1(fold(self.text).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

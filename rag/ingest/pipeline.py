@@ -14,11 +14,10 @@ embedding and writes go in batches of several articles (`ingest_batch_chunks`).
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from llama_index.core.schema import TextNode
@@ -27,9 +26,10 @@ from tqdm import tqdm
 
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.keyword import sync_keyword_index
+from rag.index.records import HIDDEN_CHUNK_KEYS, ArticleRecord, ChunkRecord, chunk_version, indexed_text, source_filter
 from rag.index.state import (
     SOURCES_PER_QUERY,
-    committed_sigs,
+    committed_versions,
     fetch_committed_chunks,
     read_registry,
     write_generation,
@@ -42,9 +42,6 @@ from rag.models import SourceDocument
 from rag.settings import RagSettings
 
 log = logging.getLogger(__name__)
-
-# Metadata the embedder and LLM prompts should not see (offsets and bookkeeping).
-HIDDEN_METADATA = ["start", "end", "sentences", "doc_sha256", "clean_sig", "chunk_index"]
 
 
 @dataclass
@@ -79,23 +76,10 @@ def _clean_signature(sha: str, keys: list[str], shared: set[str]) -> str:
 
 def chunk_to_node(chunk: Chunk, embedding: list[float]) -> TextNode:
     """A llama-index node carrying everything needed to cite from the chunk."""
-    return TextNode(
-        id_=chunk.id,
-        text=chunk.text,
-        embedding=embedding,
-        metadata={
-            "source": chunk.source,
-            "title": chunk.title,
-            "start": chunk.start,
-            "end": chunk.end,
-            "doc_sha256": chunk.doc_sha256,
-            "clean_sig": chunk.version,
-            "chunk_index": chunk.index,
-            "sentences": json.dumps([[s.start, s.end, s.text] for s in chunk.sentences], ensure_ascii=False),
-        },
-        excluded_embed_metadata_keys=HIDDEN_METADATA,
-        excluded_llm_metadata_keys=HIDDEN_METADATA,
-    )
+    record = ChunkRecord(source=chunk.source, title=chunk.title, start=chunk.start, end=chunk.end,
+                         doc_sha256=chunk.doc_sha256, version=chunk.version, sentences=chunk.sentences)
+    return TextNode(id_=chunk.id, text=chunk.text, embedding=embedding, metadata=record.to_metadata(),
+                    excluded_embed_metadata_keys=HIDDEN_CHUNK_KEYS, excluded_llm_metadata_keys=HIDDEN_CHUNK_KEYS)
 
 
 def ingest(
@@ -120,31 +104,31 @@ def ingest(
     known = read_registry(registry)
     incoming = {d.source: d for d in docs}
     # A placeholder (no committed signature) whose file is gone was never visible: always drop it.
-    removed = [s for s, m in known.items() if s not in incoming and (prune or not m.get("clean_sig"))]
+    removed = [s for s, r in known.items() if s not in incoming and (prune or not r.committed)]
     keys = {s: _doc_keys(d.text) for s, d in incoming.items()}
-    for source, meta in known.items():
+    for source, record in known.items():
         if source not in incoming and source not in removed:
-            keys[source] = [k for k in str(meta.get("keys", "")).split(",") if k]
+            keys[source] = record.keys
     shared = shared_keys(keys.values())
 
     todo: list[tuple[SourceDocument, str]] = []
     leftovers: list[str] = []  # committed articles whose superseded chunks a killed run left behind
     for source in sorted(keys):
-        meta = known.get(source)
+        record = known.get(source)
         doc = incoming.get(source)
-        sha = doc.sha256 if doc else str(meta["sha256"])
+        sha = doc.sha256 if doc else record.sha256
         sig = _clean_signature(sha, keys[source], shared)
-        if meta and meta.get("clean_sig") == sig:
+        if record and record.version == sig:
             if doc:
                 report.unchanged.append(source)
-            if meta.get("pending"):
+            if record.pending:
                 leftovers.append(source)
             continue
         if doc is None:  # a registered article whose shared paragraphs changed: re-clean from stored text
             got = registry.get(ids=[source], include=["documents"])
-            doc = SourceDocument(source=source, path=Path(str(meta.get("path", source))),
-                                 text=got["documents"][0], sha256=sha)
-        (report.updated if meta and meta.get("clean_sig") else report.added).append(source)
+            doc = SourceDocument(source=source, path=Path(record.path or source), text=got["documents"][0],
+                                 sha256=sha)
+        (report.updated if record and record.committed else report.added).append(source)
         todo.append((doc, sig))
 
     writer = _BatchWriter(settings, chunks_coll, registry, known, keys, report)
@@ -154,33 +138,33 @@ def ingest(
     writer.flush()
 
     for source in leftovers:
-        report.chunks_deleted += _delete_superseded(chunks_coll, source, str(known[source]["clean_sig"]))
-        registry.update(ids=[source], metadatas=[{**known[source], "pending": 0}])
+        report.chunks_deleted += _delete_superseded(chunks_coll, source, known[source].version)
+        registry.update(ids=[source], metadatas=[replace(known[source], pending=False).to_metadata()])
     for source in removed:
         # Uncommit first (its chunks vanish from answers at once); a run killed after this still has a
         # placeholder record, so the next run finishes the removal.
-        registry.update(ids=[source], metadatas=[{**known[source], "clean_sig": ""}])
-        stale = chunks_coll.get(where={"source": source}, include=[])["ids"]
+        registry.update(ids=[source], metadatas=[replace(known[source], version="").to_metadata()])
+        stale = chunks_coll.get(where=source_filter([source]), include=[])["ids"]
         if stale:
             chunks_coll.delete(ids=stale)
             report.chunks_deleted += len(stale)
         registry.delete(ids=[source])
-        if known[source].get("clean_sig"):
+        if known[source].committed:
             report.removed.append(source)
 
     if report.wrote or leftovers or not known:
         final = read_registry(registry)
-        generation = write_generation(registry, [f"{i}:{m.get('clean_sig')}" for i, m in final.items()])
-        committed = committed_sigs(final)
+        generation = write_generation(registry, [f"{i}:{r.version}" for i, r in final.items()])
+        committed = committed_versions(final)
         sync_keyword_index(settings, generation, lambda: committed,
                            lambda sources: fetch_committed_chunks(chunks_coll, committed, sources))
     report.seconds = time.perf_counter() - t0
     return report
 
 
-def _delete_superseded(chunks_coll, source: str, sig: str) -> int:
-    got = chunks_coll.get(where={"source": source}, include=["metadatas"])
-    stale = [i for i, m in zip(got["ids"], got["metadatas"], strict=True) if (m or {}).get("clean_sig") != sig]
+def _delete_superseded(chunks_coll, source: str, version: str) -> int:
+    got = chunks_coll.get(where=source_filter([source]), include=["metadatas"])
+    stale = [i for i, m in zip(got["ids"], got["metadatas"], strict=True) if chunk_version(m) != version]
     if stale:
         chunks_coll.delete(ids=stale)
     return len(stale)
@@ -189,7 +173,7 @@ def _delete_superseded(chunks_coll, source: str, sig: str) -> int:
 class _BatchWriter:
     """Collects the chunks of several articles, then embeds, stores and commits them together."""
 
-    def __init__(self, settings: RagSettings, chunks_coll, registry, known: dict[str, dict],
+    def __init__(self, settings: RagSettings, chunks_coll, registry, known: dict[str, ArticleRecord],
                  keys: dict[str, list[str]], report: IngestReport) -> None:
         self.settings, self.chunks, self.registry, self.known = settings, chunks_coll, registry, known
         self.keys, self.report = keys, report
@@ -198,11 +182,10 @@ class _BatchWriter:
         self.pending: list[tuple[object, list[Chunk], str]] = []
         self.size = 0
 
-    def _record(self, cleaned, sig: str, n_chunks: int, pending: int) -> dict:
+    def _record(self, cleaned, version: str, n_chunks: int, pending: bool) -> ArticleRecord:
         doc = cleaned.doc
-        return {"sha256": doc.sha256, "title": cleaned.title, "path": str(doc.path),
-                "keys": ",".join(self.keys[doc.source]), "clean_sig": sig, "n_chunks": n_chunks,
-                "pending": pending}
+        return ArticleRecord(sha256=doc.sha256, title=cleaned.title, path=str(doc.path), keys=self.keys[doc.source],
+                             version=version, n_chunks=n_chunks, pending=pending)
 
     def put(self, cleaned, chunks: list[Chunk], sig: str) -> None:
         """Queue one article; writes happen when the batch is full."""
@@ -221,31 +204,31 @@ class _BatchWriter:
             self.registry.upsert(
                 ids=[c.doc.source for c, _ in fresh], embeddings=[REGISTRY_VECTOR] * len(fresh),
                 documents=["" for _ in fresh],
-                metadatas=[self._record(c, "", 0, 1) for c, _ in fresh])
+                metadatas=[self._record(c, "", 0, True).to_metadata() for c, _ in fresh])
         have: set[str] = set()
         old = [c.doc.source for c, _, _ in batch if c.doc.source in self.known]
         for i in range(0, len(old), SOURCES_PER_QUERY):
             part = old[i : i + SOURCES_PER_QUERY]
-            have.update(self.chunks.get(where={"source": {"$in": part}}, include=[])["ids"])
+            have.update(self.chunks.get(where=source_filter(part), include=[])["ids"])
         new = [chunk for _, chunks, _ in batch for chunk in chunks if chunk.id not in have]
         if new:
             t_embed = time.perf_counter()
-            vectors = embed_texts(self.embedder, [f"{c.title}\n\n{c.text}" for c in new])
+            vectors = embed_texts(self.embedder, [indexed_text(c.title, c.text) for c in new])
             self.report.embed_seconds += time.perf_counter() - t_embed
             self.store.add([chunk_to_node(c, v.tolist()) for c, v in zip(new, vectors, strict=True)])
             self.report.chunks_written += len(new)
         keep = {chunk.id for _, chunks, _ in batch for chunk in chunks}
         stale = sorted(have - keep)
         stale_sources = {c.doc.source for c, _, _ in batch if c.doc.source in self.known} if stale else set()
-        records = [self._record(c, sig, len(chunks), int(c.doc.source in stale_sources))
-                   for c, chunks, sig in batch]
+        records = [self._record(c, sig, len(chunks), c.doc.source in stale_sources) for c, chunks, sig in batch]
         self.registry.upsert(  # the commit
             ids=[c.doc.source for c, _, _ in batch], embeddings=[REGISTRY_VECTOR] * len(batch),
-            documents=[c.doc.text for c, _, _ in batch], metadatas=records)
+            documents=[c.doc.text for c, _, _ in batch], metadatas=[r.to_metadata() for r in records])
         if stale:
             self.chunks.delete(ids=stale)
             self.report.chunks_deleted += len(stale)
-            done = [(c.doc.source, r) for (c, _, _), r in zip(batch, records, strict=True) if r["pending"]]
-            self.registry.update(ids=[s for s, _ in done], metadatas=[{**r, "pending": 0} for _, r in done])
+            done = [(c.doc.source, r) for (c, _, _), r in zip(batch, records, strict=True) if r.pending]
+            self.registry.update(ids=[s for s, _ in done],
+                                 metadatas=[replace(r, pending=False).to_metadata() for _, r in done])
         for (c, _, _), r in zip(batch, records, strict=True):
-            self.known[c.doc.source] = {**r, "pending": 0}
+            self.known[c.doc.source] = replace(r, pending=False)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from rag.models import Passage
+from rag.text import sentence_key
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
@@ -15,11 +15,6 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> li
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
     return sorted(scores.items(), key=lambda kv: -kv[1])
-
-
-def sentence_key(text: str) -> str:
-    """Case-, punctuation- and whitespace-insensitive form of a sentence, to spot copies."""
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def collapse_near_duplicates(passages: Sequence[Passage], max_overlap: float) -> list[Passage]:

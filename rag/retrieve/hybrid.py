@@ -7,11 +7,9 @@ while an ingest runs, or after one was killed, answers from the last complete st
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
 
 from llama_index.core import VectorStoreIndex
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -19,23 +17,14 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from rag.errors import IndexNotReadyError
 from rag.index.embeddings import build_embed_model
 from rag.index.keyword import sync_keyword_index
-from rag.index.state import committed_sigs, fetch_committed_chunks, read_generation, read_registry, visible
+from rag.index.records import ArticleRecord, ChunkRecord, chunk_source
+from rag.index.state import committed_versions, fetch_committed_chunks, read_generation, read_registry, visible
 from rag.index.store import chunks_collection, documents_collection
-from rag.models import Passage, Sentence
+from rag.models import Passage
 from rag.retrieve.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.settings import RagSettings
 
 _TEXT_CACHE = 64  # original article texts kept for the final quote check
-
-
-def passage_from_record(chunk_id: str, text: str, meta: dict[str, Any], score: float = 0.0) -> Passage:
-    """Rebuild a Passage from a stored chunk's text and metadata."""
-    sentences = [Sentence(int(s), int(e), t) for s, e, t in json.loads(meta.get("sentences") or "[]")]
-    return Passage(
-        id=chunk_id, source=str(meta.get("source", "")), title=str(meta.get("title", "")), text=text,
-        start=int(meta.get("start", 0)), end=int(meta.get("end", 0)), sentences=sentences, score=score,
-        doc_sha256=str(meta.get("doc_sha256", "")),
-    )
 
 
 class HybridRetriever:
@@ -57,18 +46,17 @@ class HybridRetriever:
         return self.chunks.count() == 0
 
     def _committed(self, sources: set[str]) -> dict[str, str]:
-        """Committed clean signature of each of `sources` (one registry read per query)."""
+        """Committed version of each of `sources` (one registry read per query)."""
         if not sources:
             return {}
         got = self.registry.get(ids=sorted(sources), include=["metadatas"])
-        return committed_sigs(dict(zip(got["ids"], [m or {} for m in got["metadatas"]], strict=True)))
+        return committed_versions({i: ArticleRecord.from_metadata(m) for i, m in zip(got["ids"], got["metadatas"],
+                                                                                     strict=True)})
 
-    def retrieve(self, query: str, top_k: int | None = None, hybrid: bool | None = None,
-                 timings: dict[str, float] | None = None) -> list[Passage]:
+    def retrieve(self, query: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
         """The `top_k` best passages for `query`, near-duplicates collapsed."""
         s = self.settings
         top_k = top_k or s.top_k
-        hybrid = s.hybrid if hybrid is None else hybrid
         if self.is_empty():
             raise IndexNotReadyError("No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
         t0 = time.perf_counter()
@@ -78,7 +66,7 @@ class HybridRetriever:
         }
         rankings = [[n.node.node_id for n in dense]]
         t1 = time.perf_counter()
-        if hybrid:
+        if s.hybrid:
             sparse = self.keyword_index().search(query, s.sparse_k)
             rankings.append([i for i, _ in sparse])
             missing = [i for i, _ in sparse if i not in records]
@@ -86,8 +74,8 @@ class HybridRetriever:
                 got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
                 for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
                     records[cid] = (doc, meta or {}, 0.0)
-        committed = self._committed({str(m.get("source", "")) for _, m, _ in records.values()})
-        by_id = {cid: passage_from_record(cid, text, meta, score)
+        committed = self._committed({chunk_source(m) for _, m, _ in records.values()})
+        by_id = {cid: ChunkRecord.from_metadata(meta).passage(cid, text, score)
                  for cid, (text, meta, score) in records.items() if visible(meta, committed)}
         ranked = []
         for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
@@ -106,7 +94,7 @@ class HybridRetriever:
         state: dict[str, dict[str, str]] = {}
 
         def committed() -> dict[str, str]:
-            state["sigs"] = committed_sigs(read_registry(self.registry))
+            state["sigs"] = committed_versions(read_registry(self.registry))
             return state["sigs"]
 
         return sync_keyword_index(self.settings, generation, committed,
@@ -122,8 +110,8 @@ class HybridRetriever:
         got = self.registry.get(ids=[source], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
-        meta = got["metadatas"][0] or {}
-        if not meta.get("clean_sig") or (doc_sha256 and meta.get("sha256") != doc_sha256):
+        record = ArticleRecord.from_metadata(got["metadatas"][0])
+        if not record.committed or (doc_sha256 and record.sha256 != doc_sha256):
             return None
         with self._texts_lock:
             self._texts[key] = got["documents"][0]

@@ -1,0 +1,21 @@
+"""What an answerer hands back before citations are numbered: claims with their evidence, or nothing
+(an abstention). Both answerers (extractive and LLM) produce one; `rag.answering` composes it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.cite.compose import Claim
+
+
+@dataclass
+class Draft:
+    """Claims backed by verbatim quotes; no claims means "the articles don't say"."""
+
+    claims: list[Claim] = field(default_factory=list)
+    conflict: bool = False  # the claims report a disagreement between sources
+
+    @property
+    def abstained(self) -> bool:
+        """True when there is nothing to say."""
+        return not self.claims
