@@ -21,9 +21,10 @@ from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
 from rag.generate.draft import Draft
 from rag.generate.extractive import extractive_answer
+from rag.generate.reader import read_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
-from rag.models import Answer, AnswerStream, Citation, Passage, StreamEvent, TextDelta
+from rag.models import Answer, AnswerStream, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import RagSettings, get_settings
 from rag.text import squash_spaces
@@ -136,8 +137,11 @@ class Pipeline:
             except LLMFailure as failure:
                 notice = prompts.LLM_FALLBACK_NOTICE.format(reason=failure.reason)
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
-            draft = extractive_answer(question, passages, self.embed, s.abstain_threshold,
-                                      s.max_answer_sentences, context=standalone)
+            if s.reader == "learned":
+                draft = read_answer(question, passages, self.embed, s.max_answer_sentences, context=standalone)
+            else:
+                draft = extractive_answer(question, passages, self.embed, s.abstain_threshold,
+                                          s.max_answer_sentences, context=standalone)
         result = self._compose(question, draft, answerer)
         result.notice = notice
         if answerer == "extractive":
@@ -179,7 +183,7 @@ class Pipeline:
             claims = [Claim(f"{prompts.CONFLICT_PREFIX} {claims[0].text}", claims[0].evidence), *claims[1:]]
         text, citations = compose(claims)
         return Answer(question=question, text=text, citations=citations, abstained=False,
-                      answerer=answerer, conflict=conflict)
+                      answerer=answerer, conflict=conflict, short_answer=_short_answer(draft, citations))
 
     def article_count(self) -> int:
         """Committed articles in the index (ingest placeholders and the index-state record do not count)."""
@@ -197,6 +201,20 @@ class Pipeline:
                 raise IngestError(f"Citation {c.n} no longer matches {c.source}: the index is out of date. "
                                   "Run `rag ingest` again.")
         return citations
+
+
+def _short_answer(draft: Draft, citations: list[Citation]) -> ShortAnswer | None:
+    """The draft's answer span located in the citation of its quote."""
+    if draft.short is None:
+        return None
+    quote = draft.short.evidence.quote
+    cited = next((c for c in citations if (c.source, c.start, c.end) == (draft.short.evidence.source, quote.start,
+                                                                           quote.end)), None)
+    at = quote.text.find(draft.short.text)
+    if cited is None or at < 0:
+        return None
+    start = quote.start + at
+    return ShortAnswer(draft.short.text, cited.n, cited.source, start, start + len(draft.short.text))
 
 
 _pipelines: dict[str, Pipeline] = {}

@@ -64,6 +64,21 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The direct answer span, verbatim in citation `n`'s quote and at `start:end` in its source file."""
+
+    text: str
+    n: int
+    source: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        """JSON-able form."""
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     """What `answer()` returns: text with [n] markers, the citations they point at, and flags."""
@@ -75,6 +90,7 @@ class Answer:
     answerer: str  # "extractive" or "llm:<model>"
     standalone_question: str = ""
     conflict: bool = False  # sources disagree and both sides are cited
+    short_answer: ShortAnswer | None = None  # "St. Petersburg" [1]: the asked-for detail, when there is one
     notice: str | None = None  # why the LLM's answer was replaced by the offline one (prompts.LLM_FALLBACK_NOTICE)
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -89,6 +105,7 @@ class Answer:
             "answerer": self.answerer,
             "standalone_question": self.standalone_question,
             "notice": self.notice,
+            "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [
                 {"id": p.id, "source": p.source, "title": p.title, "score": round(p.score, 4),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,7 +82,13 @@ class RagSettings(BaseSettings):
     # Answering
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are rejected.")
     abstain_threshold: float = Field(
-        default=0.45, description="Extractive answerer: best sentence score below this means 'not in the articles'."
+        default=0.45, description="Rules reader: best sentence score below this means 'not in the articles'."
+    )
+    reader: Literal["rules", "learned"] = Field(
+        default="rules",
+        description="Offline answerer: 'rules' (rag/generate/extractive.py) or 'learned' (rag/generate/reader.py: "
+        "spaCy answer types, fitted weights and thresholds, short answers; experimental until it beats 'rules' "
+        "on the eval sets).",
     )
     max_answer_sentences: int = Field(default=3, ge=1, description="Extractive answerer: sentences per answer.")
 

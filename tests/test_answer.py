@@ -54,7 +54,8 @@ def test_answer__follow_up_uses_history(seeded_settings) -> None:
     first = answer("Where did Witkoff meet Putin?", settings=seeded_settings)
     res = answer("How long did it last?", history=[("Where did Witkoff meet Putin?", first.text)],
                  settings=seeded_settings)
-    assert res.standalone_question == "Where did Witkoff meet Putin? How long did it last?"
+    # The follow-up is resolved from the parse (names carried after " — "), not pasted after the last question.
+    assert res.standalone_question == "How long did it last? — Witkoff, Putin, St. Petersburg"
     assert "four and a half hours" in res.text
     assert_citations_valid(res)
 

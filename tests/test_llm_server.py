@@ -16,6 +16,7 @@ import pytest
 from rag import Answer, StreamReset, TextDelta
 from rag.answering import Pipeline, get_pipeline
 from rag.generate import prompts
+from rag.generate.condense import condense_offline
 from rag.generate.llm import LLMFailure, build_llm, chat_messages, stream_with_retries
 from rag.settings import RagSettings
 from tests.conftest import make_settings
@@ -280,7 +281,8 @@ def test_llm__failed_condense_uses_offline_rewrite_and_still_answers(pipeline, s
     server.reset(Reply(status=500), lambda b: Reply(f"{MEETING} [{number_of(b, 'presidential library')}]."))
     _, res = run(pipeline, "How long did it last?", HISTORY)
     assert len(server.requests) == 2  # condense is tried once, never retried
-    assert res.standalone_question == f"{QUESTION} How long did it last?" and res.notice is None
+    assert res.standalone_question == condense_offline("How long did it last?", HISTORY) and res.notice is None
+    assert res.standalone_question.startswith("How long did it last? — ") and QUESTION not in res.standalone_question
 
 
 # -- the API key never leaks --------------------------------------------------------------------

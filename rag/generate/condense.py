@@ -60,13 +60,81 @@ def is_follow_up(question: str) -> bool:
     return bool(_REFERRING.search(question)) or len(content_terms(question)) < 3
 
 
+_PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_POSSESSIVES = {"his", "her"}
+_CONTEXT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"}
+_MAX_CONTEXT = 4  # names carried from earlier turns
+_DURATION = re.compile(r"\b(hours?|days|weeks|months|years|minutes?)\b")  # "four hours" is no date for "that day"
+
+
+def _names(text: str, labels: set[str]) -> list[str]:
+    from rag import nlp
+
+    return list(dict.fromkeys(e.text for e in nlp.parse(text).ents if e.label_ in labels))
+
+
+def _context(question: str) -> tuple[str, list[str]]:
+    """Split a condensed question into its text and the names carried after ' — '."""
+    text, _, carried = question.partition(" — ")
+    return text, [n for n in carried.split(", ") if n]
+
+
 def condense_offline(question: str, history: History | None) -> str:
-    """Prefix a follow-up with the previous user question, so retrieval sees what 'it' refers to."""
-    pairs = normalize_history(history)
+    """A follow-up made standalone from the conversation, using the parse (no model, no question pasting).
+
+    "he/she/him/her/his" become the person the previous turn was about, "that day"/"then" its date, and
+    the names the previous turn was about (its question's and its answer's first sentence's) are carried
+    after " — ", so retrieval and the reader know what "it" is. Chains of follow-ups resolve turn by turn.
+    """
+    from rag import nlp
+
+    pairs = normalize_history(history)[-3:]
     if not pairs or not is_follow_up(question):
         return question
-    previous = pairs[-1][0].strip()
-    return f"{previous} {question}" if previous else question
+    previous = condense_offline(pairs[-1][0], pairs[:-1])
+    prev_text, carried = _context(previous)
+    answer_head = split_answer_head(pairs[-1][1])
+    names = list(dict.fromkeys([*_names(prev_text, _CONTEXT_LABELS), *carried, *_names(answer_head, _CONTEXT_LABELS),
+                                *dates_of(answer_head)]))
+    people = [n for n in [*_names(prev_text, {"PERSON"}), *carried, *_names(answer_head, {"PERSON"})] if n in names]
+    dates = dates_of(answer_head) + dates_of(prev_text) + [c for c in carried if dates_of(c)]
+    out: list[str] = []
+    doc = nlp.parse(question)
+    skip: set[int] = set()
+    for tok in doc:
+        if tok.i in skip:
+            continue
+        low = tok.lower_
+        word = tok.text_with_ws
+        if people and tok.tag_ == "PRP$" and low in _POSSESSIVES:
+            word = f"{people[0]}'s{tok.whitespace_}"
+        elif people and tok.tag_ == "PRP" and low in _PERSON_PRONOUNS:
+            word = f"{people[0]}{tok.whitespace_}"
+        elif dates and low == "that" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "day":
+            word = f"on {dates[0]}{doc[tok.i + 1].whitespace_}"
+            skip.add(tok.i + 1)
+        out.append(word)
+    resolved = "".join(out).strip()
+    extra: list[str] = []
+    for name in names:  # a surname stands for the full name
+        if name.split()[-1] not in resolved and not any(name.split()[-1] in e for e in extra):
+            extra.append(name)
+    extra = extra[:_MAX_CONTEXT]
+    return f"{resolved} — {', '.join(extra)}" if extra else resolved
+
+
+def dates_of(text: str) -> list[str]:
+    """Dates (not durations) named in `text`: what "that day" and "then" can refer to later."""
+    return [d for d in _names(text, {"DATE"}) if not _DURATION.search(d)]
+
+
+def split_answer_head(answer: str) -> str:
+    """The first sentence of an earlier answer, markers removed: what that answer was mainly about."""
+    text = _MARKER.sub("", answer or "").strip()
+    from rag.text import split_sentences
+
+    sentences = split_sentences(text)
+    return sentences[0].text if sentences else ""
 
 
 def clean_condensed(text: str, max_chars: int = 500) -> str:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rag.cite.compose import Claim
+from rag.cite.compose import Claim, Evidence
+
+
+@dataclass(frozen=True)
+class ShortSpan:
+    """The exact answer ("St. Petersburg", "four and a half hours") inside the quote of `evidence`."""
+
+    text: str
+    evidence: Evidence
 
 
 @dataclass
@@ -14,6 +22,7 @@ class Draft:
 
     claims: list[Claim] = field(default_factory=list)
     conflict: bool = False  # the claims report a disagreement between sources
+    short: ShortSpan | None = None  # the direct answer, when the question asks for a name, place, date, number
 
     @property
     def abstained(self) -> bool:

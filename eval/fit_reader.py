@@ -1,0 +1,165 @@
+"""Fit the offline reader's weights and abstain threshold on labelled questions, and report how they carry
+over to other question sets (fit on one corpus, test on another).
+
+A candidate sentence is labelled as answering when it contains one of the question's key facts. The model
+is an L2-regularised logistic regression over rag.generate.features.FEATURES, fitted with plain gradient
+descent in numpy (nine weights do not warrant another dependency). The threshold is the one that best
+balances answering answerable questions correctly and abstaining on unanswerable ones on the fitting data.
+
+    python -m rag.eval.fit_reader --fit eval/questions.jsonl:seeds --test eval/lee_questions.jsonl:lee \
+        --write rag/generate/reader_weights.json
+
+A corpus is a folder, or `lee` (built from gensim's wheel by rag.eval.corpora).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rag.eval.corpora import build_lee
+from rag.eval.dataset import load_questions
+from rag.eval.metrics import fact_present
+from rag.eval.runner import eval_settings
+
+from rag.generate.asking import read_question, split_compound
+from rag.generate.features import FEATURES, candidates, eligible, feature_matrix
+from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable
+from rag.ingest.pipeline import ingest
+from rag.settings import RagSettings
+
+L2 = 0.01
+
+
+@dataclass
+class Example:
+    """One question's candidates: features, labels, and whether the gate let it be answered at all."""
+
+    qid: str
+    answerable: bool  # per the dataset (has key facts)
+    gated: bool  # the reader's rules allow an answer
+    typed: bool  # asks for a kind of answer (person, date, ...): has its own threshold
+    x: np.ndarray
+    y: np.ndarray
+
+
+def _corpus(spec: str, work: Path) -> Path:
+    return build_lee(work / "lee") if spec == "lee" else Path(spec)
+
+
+def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
+    """Features and labels of every candidate sentence for every question of `dataset`."""
+    from rag.answering import Pipeline
+
+    settings = eval_settings(work / f"index-{abs(hash(str(corpus)))}", corpus, RagSettings(_env_file=None))
+    ingest([corpus], settings, prune=True)
+    pipeline = Pipeline(settings)
+    out: list[Example] = []
+    for q in load_questions(dataset, corpus):
+        passages = pipeline.retriever.retrieve(q.question)
+        cands = candidates(passages)
+        facts = [f if isinstance(f, list) else [f] for f in q.key_facts]
+        for part in split_compound(q.question):
+            asked = read_question(part)
+            gated = answerable(asked, cands, passages)
+            x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
+            y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
+            keep = eligible(asked, x)  # the reader only ever scores these
+            x, y = x[keep], y[keep]
+            out.append(Example(q.id, bool(facts), gated, bool(asked.kind), x, y))
+    return out
+
+
+def fit(examples: list[Example], steps: int = 20000, lr: float = 2.0) -> tuple[np.ndarray, float]:
+    """Logistic regression on the gated candidates; classes weighted to balance."""
+    x = np.vstack([e.x for e in examples if e.gated and len(e.x)])
+    y = np.concatenate([e.y for e in examples if e.gated and len(e.x)])
+    w_pos = 0.5 / max(y.mean(), 1e-6)
+    w_neg = 0.5 / max(1 - y.mean(), 1e-6)
+    sample = np.where(y > 0, w_pos, w_neg) / len(y)
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        g = (p - y) * sample
+        w -= lr * (x.T @ g + L2 * w)
+        b -= lr * g.sum()
+    return w, float(b)
+
+
+def outcomes(examples: list[Example], model: ReaderModel) -> dict[str, float]:
+    """Per question: answered correctly (best sentence holds a key fact), abstained, for both kinds."""
+    by_q: dict[str, list[Example]] = {}
+    for e in examples:
+        by_q.setdefault(e.qid, []).append(e)
+    right = wrong = abstained_ok = abstained_bad = 0
+    for parts in by_q.values():
+        answerable_q = parts[0].answerable
+        answered = []
+        for e in parts:
+            if e.gated and len(e.x):
+                p = model.probabilities(e.x)
+                if p.max() >= (model.threshold_typed if e.typed else model.threshold):
+                    answered.append(bool(e.y[int(np.argmax(p))]))
+        if answerable_q:
+            right += bool(answered) and any(answered)
+            wrong += bool(answered) and not any(answered)
+            abstained_bad += not answered
+        else:
+            abstained_ok += not answered
+    n_ans = right + wrong + abstained_bad
+    n_un = len(by_q) - n_ans
+    return {"correct_sentence": right / max(n_ans, 1), "false_abstention": abstained_bad / max(n_ans, 1),
+            "abstention": abstained_ok / max(n_un, 1), "n_answerable": n_ans, "n_unanswerable": n_un}
+
+
+def calibrate(examples: list[Example], w: np.ndarray, b: float) -> ReaderModel:
+    """The thresholds (untyped, typed) maximising answer accuracy plus abstention accuracy on `examples`."""
+    grid = [float(t) for t in np.linspace(0.05, 0.95, 37)]
+    best, best_model = -1.0, ReaderModel(w, b, 0.5, 0.5)
+    for t in grid:
+        for t_typed in grid:
+            model = ReaderModel(w, b, t, t_typed)
+            o = outcomes(examples, model)
+            score = o["correct_sentence"] + (o["abstention"] if o["n_unanswerable"] else 0.0)
+            if score > best + 1e-9:
+                best, best_model = score, model
+    return best_model
+
+
+def main() -> None:
+    """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--fit", action="append", required=True, help="DATASET:CORPUS to fit on (repeatable)")
+    parser.add_argument("--test", action="append", default=[], help="DATASET:CORPUS to report on (repeatable)")
+    parser.add_argument("--write", type=Path, help=f"write the fitted weights here (the reader reads {WEIGHTS_FILE})")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fit-reader-"))
+    sets = {spec: collect(Path(spec.split(":")[0]), _corpus(spec.split(":", 1)[1], work), work)
+            for spec in [*args.fit, *args.test]}
+    train = [e for spec in args.fit for e in sets[spec]]
+    w, b = fit(train)
+    model = calibrate(train, w, b)
+    print("weights:", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}, "bias", round(b, 3),
+          "thresholds", round(model.threshold, 3), round(model.threshold_typed, 3))
+    report = {spec: outcomes(sets[spec], model) for spec in sets}
+    for spec, o in report.items():
+        role = "fit " if spec in args.fit else "test"
+        print(f"{role} {spec}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in o.items()))
+    if args.write:
+        args.write.write_text(json.dumps({
+            "features": list(FEATURES), "weights": {f: round(float(v), 6) for f, v in zip(FEATURES, w, strict=True)},
+            "bias": round(b, 6), "threshold": round(model.threshold, 4),
+            "threshold_typed": round(model.threshold_typed, 4), "fitted_on": args.fit, "l2": L2,
+            "command": "python -m rag.eval.fit_reader " + " ".join(f"--fit {s}" for s in args.fit),
+            "fit_report": report,
+        }, indent=2) + "\n", encoding="utf-8")
+        print("wrote", args.write)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""What a question asks for, read from its parse: the parts of a compound question, the kind of answer
+expected (a person, a place, a date, a duration, a number, an age, a reason), the named things it already
+mentions and the words that say what it is about. The offline reader uses this to find the sentence that
+answers (not the one that repeats the question) and to abstain. Does not look at any article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag import nlp
+from rag.text import content_terms
+
+_WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
+# ", and how long ..." / "; what did ..." start a second question; "X and Y meet" does not.
+_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but)\s+(?={_WH}\b)|;\s*(?={_WH}\b)", re.IGNORECASE)
+
+# (how the question asks, kind, spaCy entity labels that answer it). First match wins.
+_KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
+    (re.compile(asks, re.IGNORECASE), kind, frozenset(labels.split()))
+    for asks, kind, labels in (
+        (r"^\s*how old\b|\b(his|her|their|the) age\b|\bage of\b", "age", "DATE CARDINAL"),
+        (r"^\s*(for )?how (long|many (hours|days|weeks|months|years|minutes))\b", "duration", "DATE TIME"),
+        (r"^\s*how many times\b|\bhow often\b", "times", "CARDINAL ORDINAL"),
+        (r"^\s*(in |by )?how (many|much)\b|\bwhat (number|percentage|percent|amount|share|proportion|rate|"
+         r"(casualty |death |economic )?(figures?|toll|count|total|sum|price|cost))\b", "number",
+         "CARDINAL QUANTITY MONEY PERCENT"),
+        (r"^\s*(by |since |until )?when\b|\bwhat (day|date|year|month|time)\b|\b(in )?which (year|month|day)\b",
+         "date", "DATE TIME"),
+        (r"^\s*where\b|\b(in |to |from )?(which|what) (city|country|town|place|region|state|suburb|hotel|"
+         r"building|location|venue|port|airport)\b", "place", "GPE LOC FAC"),
+        (r"^\s*who(m|se)?\b|\b(which|what) (person|official|politician|leader|minister|man|woman|group|"
+         r"organi[sz]ation|company|party|team|body|agency|country|nation)\b", "person", "PERSON ORG NORP"),
+        (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),
+    )
+)
+# Words that mark a cause in news prose, for "why" questions.
+REASON_CUES = re.compile(r"\b(because|after|due to|over|amid|following|for|accused|charges?|charged|so that|"
+                         r"in order to|to protest|in response|as a result|blamed)\b", re.IGNORECASE)
+# Follow-up words that carry no content of their own.
+_GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really", "thing", "happen", "do", "be",
+            "have", "get", "go", "take", "make", "last"}
+_NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
+_CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
+                        r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What one question (or one part of a compound question) asks for."""
+
+    text: str
+    kind: str | None  # person, place, date, duration, times, number, age, reason; None when unclear
+    labels: frozenset[str]  # entity labels an answer of this kind carries
+    names: tuple[str, ...]  # named things the question already mentions ("Steve Witkoff", "Kyiv")
+    focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
+    is_question: bool  # False for "Thanks!", "ok": nothing to look up
+
+
+def split_compound(question: str) -> list[str]:
+    """'Where did they meet, and how long did it last?' -> ['Where did they meet?', 'how long did it last?'].
+    A question that is not compound comes back alone."""
+    parts = [p.strip(" ,;?") for p in _SPLIT.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return [p + "?" for p in parts] if len(parts) > 1 else [question]
+
+
+def name_key(name: str) -> str:
+    """A name without a possessive or leading article, lower-cased ("Steve Witkoff's" -> "steve witkoff")."""
+    name = re.sub(r"[’']s?$", "", name.strip())
+    return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
+
+
+def read_question(question: str) -> Asked:
+    """Parse `question` into what it asks for."""
+    doc = nlp.parse(question)
+    kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
+    names = tuple(dict.fromkeys(
+        e.text for e in doc.ents if e.label_ in _NAME_LABELS and e.text.lower() not in {"who", "what"}
+    ))
+    name_tokens = {t.i for e in doc.ents if e.label_ in _NAME_LABELS for t in e}
+    focus = tuple(dict.fromkeys(
+        t.lemma_.lower() for t in doc
+        if t.i not in name_tokens and t.pos_ in {"NOUN", "VERB", "ADJ", "PROPN", "NUM"} and not t.is_stop
+        and t.tag_ not in {"WP", "WRB", "WDT", "MD"} and t.lemma_.lower() not in _GENERIC
+        and content_terms(t.text)
+    ))
+    is_question = not _CHIT_CHAT.match(question) and bool(names or focus or kind)
+    return Asked(question, kind, labels, names, focus, is_question)

@@ -1,0 +1,128 @@
+"""Features of a candidate answer sentence for one question: how similar it is, whether it holds an answer
+of the asked kind that the question lacks, what it adds, where it sits. The reader combines them with
+fitted weights (rag/generate/reader_weights.json, fitted by eval/fit_reader.py); nothing here is weighted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag import nlp
+from rag.cite.compose import Evidence
+from rag.generate.asking import REASON_CUES, Asked, name_key
+from rag.models import Embed, Passage
+from rag.text import content_terms, coverage, sentence_key
+
+FEATURES = ("dense", "lexical", "type_match", "untyped", "novelty", "names", "focus", "after_match", "rank")
+MIN_WORDS = 5
+# A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
+_DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                       r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
+                       r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
+_AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
+
+
+@dataclass
+class Candidate:
+    """A sentence that may be quoted as an answer, with every source that prints it."""
+
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+    previous: str = ""  # the sentence before it in its passage ("" for a passage's first sentence)
+    rank: int = 0  # rank of the best passage it appears in
+
+
+def candidates(passages: list[Passage]) -> list[Candidate]:
+    """Sentences of the passages (and their collapsed copies), one per distinct text; headlines excluded."""
+    by_key: dict[str, Candidate] = {}
+    for rank, passage in enumerate(passages):
+        for p in [passage, *passage.copies]:
+            previous = ""
+            for sent in p.sentences:
+                text = sent.text
+                if len(text.split()) >= MIN_WORDS and text.strip(" .") != p.title.strip(" ."):
+                    cand = by_key.setdefault(sentence_key(text), Candidate(text, previous=previous, rank=rank))
+                    if all(e.source != p.source for e in cand.evidence):
+                        cand.evidence.append(Evidence(p.source, p.title, sent))
+                previous = text
+    return list(by_key.values())
+
+
+def _mentions(name: str, text: str) -> bool:
+    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
+    low = text.lower()
+    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
+    return any(w in low for w in words) if words else name_key(name) in low
+
+
+def answer_spans(asked: Asked, sentence: str) -> list[str]:
+    """Spans of `sentence` that answer `asked`'s kind and that the question does not already name."""
+    if asked.kind == "age":
+        return [re.sub(r"\D", "", m) for m in _AGE.findall(sentence)]
+    if asked.kind == "reason":
+        m = REASON_CUES.search(sentence)
+        return [sentence[m.start():].rstrip(" .")] if m else []
+    if not asked.labels:
+        return []
+    doc = nlp.parse(sentence)
+    ents = [e for e in doc.ents if e.label_ in asked.labels
+            and not any(_mentions(n, e.text) or _mentions(e.text, n) for n in asked.names)
+            and (asked.kind != "duration" or _DURATION.search(e.text))]
+    # Nearest first: the span closest in the parse to the words the question shares with the sentence
+    # ("met ... in St. Petersburg" for "Where did they meet?"), not the first name in the sentence.
+    anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
+               or [t for t in doc if any(_mentions(n, t.text) for n in asked.names)])
+    return [e.text for e in sorted(ents, key=lambda e: min((_tree_distance(e.root, a) for a in anchors), default=0))]
+
+
+def _tree_distance(a, b) -> int:
+    """Edges between two tokens in the dependency tree."""
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    common = next((i for i, t in enumerate(up_a) if t in up_b), len(up_a))
+    return common + (up_b.index(up_a[common]) if common < len(up_a) else len(up_b))
+
+
+def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
+                   context: str | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate. `context` (the standalone form of a follow-up) counts as asked too."""
+    queries = [asked.text] + ([context] if context and context != asked.text else [])
+    svecs = embed([c.text for c in cands])
+    dense = (svecs @ embed(queries).T).max(axis=1)
+    q_terms = set(content_terms(" ".join(queries)))
+    docs = nlp.parse_many([c.text for c in cands])
+    rows = []
+    for cand, cos, doc in zip(cands, dense, docs, strict=True):
+        terms = set(content_terms(cand.text))
+        # "She was exchanged for ...": a sentence opening with a pronoun is about whom the one before names.
+        about = f"{cand.previous} {cand.text}" if doc[0].tag_ == "PRP" else cand.text
+        lemmas = {t.lemma_.lower() for t in doc}
+        rows.append([
+            float(cos),
+            max(coverage(q, cand.text) for q in queries),
+            float(bool(answer_spans(asked, cand.text))) if asked.kind else 0.0,
+            0.0 if asked.kind else 1.0,
+            len(terms - q_terms) / max(len(terms), 1),
+            sum(_mentions(n, about) for n in asked.names) / len(asked.names) if asked.names else 0.0,
+            sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 0.0,
+            max(coverage(q, cand.previous) for q in queries) if cand.previous else 0.0,
+            1.0 / (1 + cand.rank),
+        ])
+    return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
+
+
+def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
+    """Which candidates may answer at all: for a question asking for a kind of answer (a person, a date...),
+    only sentences holding one the question lacks; a sentence that restates the question is no answer."""
+    if not asked.kind:
+        return np.ones(len(x), dtype=bool)
+    return x[:, FEATURES.index("type_match")] > 0
+
+
+def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
+    """Names the question mentions that no passage mentions: then the articles cannot answer it."""
+    text = " ".join(q.text for p in passages for q in (p, *p.copies))
+    return [n for n in asked.names if not _mentions(n, text)]

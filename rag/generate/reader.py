@@ -1,0 +1,123 @@
+"""The learned offline reader (RAG_READER=learned): quote the retrieved sentence that answers the question,
+verbatim, with its citation, and the exact answer span when the question asks for a person, place, date,
+number or duration.
+
+Each candidate sentence gets a probability of answering from a logistic regression over its features
+(rag/generate/features.py) with weights fitted on labelled questions (reader_weights.json, fitted by
+`python -m rag.eval.fit_reader`); below the fitted threshold it abstains. It also abstains, before
+scoring, when the message is no question, when the question names something no passage mentions, and
+when it asks for a kind of answer (a date, a place...) that no retrieved sentence holds. A compound
+question is answered part by part; a second sentence is added only when another source disagrees.
+Does not paraphrase or merge facts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.cite.compose import Claim
+from rag.generate.asking import Asked, read_question, split_compound
+from rag.generate.draft import Draft, ShortSpan
+from rag.generate.features import (
+    FEATURES,
+    Candidate,
+    answer_spans,
+    candidates,
+    eligible,
+    feature_matrix,
+    names_missing,
+)
+from rag.models import Embed, Passage
+from rag.text import numbers_in
+
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+CONFLICT_COS = 0.45  # two answer sentences this similar, from different sources, with different numbers disagree
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """Logistic-regression weights over FEATURES and the calibrated abstain thresholds: one for questions
+    that ask for a kind of answer (already filtered to sentences holding one), one for the others."""
+
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    threshold_typed: float
+
+    def threshold_for(self, asked: Asked) -> float:
+        """The abstain threshold for this question."""
+        return self.threshold_typed if asked.kind else self.threshold
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(answers the question) per row of features."""
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
+    """The fitted reader (weights are named, so a feature list change cannot silently misalign them)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return ReaderModel(np.array([data["weights"][f] for f in FEATURES]), float(data["bias"]), float(data["threshold"]),
+                       float(data["threshold_typed"]))
+
+
+def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> bool:
+    """False when the passages cannot hold an answer, whatever the scores say."""
+    if not asked.is_question or not cands or names_missing(asked, passages):
+        return False
+    return not asked.kind or any(answer_spans(asked, c.text) for c in cands)
+
+
+def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, best: int,
+                 threshold: float) -> int | None:
+    """A sentence from another source that gives different numbers for the same thing, if any."""
+    best_numbers = numbers_in(cands[best].text)
+    best_sources = {e.source for e in cands[best].evidence}
+    for i in map(int, np.argsort(-probs)):
+        if i == best or probs[i] < threshold:
+            break
+        other = numbers_in(cands[i].text)
+        if (best_numbers and other and other != best_numbers and float(svecs[i] @ svecs[best]) >= CONFLICT_COS
+                and not {e.source for e in cands[i].evidence} & best_sources):
+            return i
+    return None
+
+
+def read_answer(question: str, passages: list[Passage], embed: Embed, max_sentences: int,
+                      context: str | None = None, threshold: float | None = None,
+                      model: ReaderModel | None = None) -> Draft:
+    """Answer `question` from `passages`; `context` (the standalone form of a follow-up) is read as the question."""
+    model = model or load_model()
+    cands = candidates(passages)
+    asked_text = context or question
+    parts = split_compound(asked_text)
+    chosen: list[int] = []
+    conflict = False
+    short: ShortSpan | None = None
+    svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
+    for part in parts:
+        asked = read_question(part)
+        if not answerable(asked, cands, passages):
+            continue
+        x = feature_matrix(asked, cands, passages, embed, context=None if len(parts) > 1 else question)
+        probs = np.where(eligible(asked, x), model.probabilities(x), 0.0)
+        best = int(np.argmax(probs))
+        cut = model.threshold_for(asked) if threshold is None else threshold
+        if probs[best] < cut:
+            continue
+        chosen.append(best)
+        other = _disagreeing(cands, probs, svecs, best, cut)
+        if other is not None and len(chosen) < max_sentences:
+            chosen.append(other)
+            conflict = True
+        spans = answer_spans(asked, cands[best].text) if asked.kind not in (None, "reason") else []
+        if len(parts) == 1 and spans:
+            short = ShortSpan(spans[0], cands[best].evidence[0])
+    chosen = list(dict.fromkeys(chosen))[:max(max_sentences, len(parts))]
+    claims = [Claim(text=cands[i].text, evidence=cands[i].evidence) for i in chosen]
+    return Draft(claims, conflict=conflict, short=short if claims else None)

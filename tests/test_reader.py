@@ -1,0 +1,68 @@
+"""The learned offline reader (RAG_READER=learned) and the parse-based follow-up rewrite, on the issue's examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering import Pipeline
+from rag.generate.asking import read_question, split_compound
+from rag.generate.condense import condense_offline
+from rag.generate.prompts import ABSTAIN_TEXT
+from tests.conftest import make_settings
+
+
+@pytest.fixture(scope="module")
+def learned(seeded_settings) -> Pipeline:
+    return Pipeline(make_settings(seeded_settings.data_dir, reader="learned"))
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Where did Witkoff meet Putin?", "place"), ("How long did it last?", "duration"),
+    ("Who was Ksenia Karelina exchanged for?", "person"), ("How old is Kirill Dmitriev?", "age"),
+    ("How many people were killed in the attack on Kyiv?", "number"), ("When was the Eiffel Tower built?", "date"),
+    ("Why was Petrov arrested?", "reason"), ("What did Klitschko say about giving up territory?", None),
+])
+def test_read_question__reads_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
+    assert read_question(question).kind == kind
+
+
+def test_read_question__chit_chat_is_no_question_and_names_are_found() -> None:
+    assert not read_question("Thanks!").is_question
+    assert "Steve Witkoff's" in read_question("What is Steve Witkoff's net worth?").names
+    assert split_compound("Where did they meet, and how long did it last?") == ["Where did they meet?",
+                                                                                "how long did it last?"]
+
+
+@pytest.mark.parametrize("question", ["What is Steve Witkoff's net worth?", "When was the Eiffel Tower built?",
+                                      "Thanks!", "Who won the 2024 Super Bowl?"])
+def test_learned_reader__abstains_when_the_articles_cannot_answer(learned, question: str) -> None:
+    res = learned.answer(question)
+    assert res.abstained and res.text == ABSTAIN_TEXT and res.short_answer is None
+
+
+@pytest.mark.parametrize(("question", "short"), [
+    ("Where did Witkoff meet Putin?", "St. Petersburg"), ("How old is Kirill Dmitriev?", "49"),
+])
+def test_learned_reader__gives_the_short_answer_first_with_its_citation(learned, question: str, short: str) -> None:
+    res = learned.answer(question)
+    assert res.short_answer is not None and res.short_answer.text == short and len(res.citations) == 1
+    cited = res.citations[res.short_answer.n - 1]
+    assert short in cited.quote and res.to_dict()["short_answer"]["text"] == short
+
+
+def test_condense_offline__resolves_pronouns_and_that_day_without_pasting_questions() -> None:
+    first = ("Where did Witkoff meet Putin?", "Witkoff met with Putin on Friday in St. Petersburg. [1]")
+    second = ("How long did it last?", "It lasted four and a half hours. [1]")
+    standalone = condense_offline("Who else did he meet that day?", [first, second])
+    assert standalone.startswith("Who else did Witkoff meet on Friday?")
+    assert "Where did" not in standalone and "How long" not in standalone
+
+
+def test_learned_reader__three_turn_follow_up_finds_the_duration_then_the_other_meeting(learned) -> None:
+    first = learned.answer("Where did Witkoff meet Putin?")
+    second = learned.answer("How long did it last?", [(first.question, first.text)])
+    assert second.short_answer is not None and second.short_answer.text == "four and a half hours"
+    third = learned.answer("Who else did he meet that day?",
+                           [(first.question, first.text), (second.question, second.text)])
+    assert "How long did it last" not in third.standalone_question
+    assert third.short_answer is not None and "Dmitriev" in third.short_answer.text
