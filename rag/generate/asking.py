@@ -21,7 +21,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(asks, re.IGNORECASE), kind, frozenset(labels.split()))
     for asks, kind, labels in (
         (r"^\s*how old\b|\b(his|her|their|the) age\b|\bage of\b", "age", "DATE CARDINAL"),
-        (r"^\s*(for )?how (long|many (hours|days|weeks|months|years|minutes))\b", "duration", "DATE TIME"),
+        (r"^\s*(for |in )?how (long|many (hours|days|weeks|months|years|minutes)|much time)\b", "duration",
+         "DATE TIME"),
         (r"^\s*how many times\b|\bhow often\b", "times", "CARDINAL ORDINAL"),
         (r"^\s*(in |by )?how (many|much)\b|\bwhat (number|percentage|percent|amount|share|proportion|rate|"
          r"(casualty |death |economic )?(figures?|toll|count|total|sum|price|cost))\b", "number",
@@ -31,7 +32,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"^\s*where\b|\b(in |to |from )?(which|what) (city|country|town|place|region|state|suburb|hotel|"
          r"building|location|venue|port|airport)\b", "place", "GPE LOC FAC"),
         (r"^\s*who(m|se)?\b|\b(which|what) (person|official|politician|leader|minister|man|woman|group|"
-         r"organi[sz]ation|company|party|team|body|agency|country|nation)\b", "person", "PERSON ORG NORP"),
+         r"organi[sz]ation|company|party|team|body|agency|country|nation)\b", "person", "PERSON ORG"),
         (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),
     )
 )
@@ -56,6 +57,7 @@ class Asked:
     names: tuple[str, ...]  # named things the question already mentions ("Steve Witkoff", "Kyiv")
     focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
     is_question: bool  # False for "Thanks!", "ok": nothing to look up
+    verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
 
 
 def split_compound(question: str) -> list[str]:
@@ -72,13 +74,16 @@ def name_key(name: str) -> str:
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
 
 
-def read_question(question: str) -> Asked:
-    """Parse `question` into what it asks for."""
+def read_question(question: str, whole: str | None = None) -> Asked:
+    """Parse `question` into what it asks for; `whole` is the compound question it is part of, whose names
+    count as mentioned ("How much did Karelina donate, and where was she exchanged?")."""
     doc = nlp.parse(question)
     kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
     names = tuple(dict.fromkeys(
         e.text for e in doc.ents if e.label_ in _NAME_LABELS and e.text.lower() not in {"who", "what"}
     ))
+    if whole and whole != question:
+        names = tuple(dict.fromkeys([*names, *read_question(whole).names]))
     name_tokens = {t.i for e in doc.ents if e.label_ in _NAME_LABELS for t in e}
     focus = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc
@@ -87,4 +92,5 @@ def read_question(question: str) -> Asked:
         and content_terms(t.text)
     ))
     is_question = not _CHIT_CHAT.match(question) and bool(names or focus or kind)
-    return Asked(question, kind, labels, names, focus, is_question)
+    verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
+    return Asked(question, kind, labels, names, focus, is_question, verbs)

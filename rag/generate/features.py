@@ -16,12 +16,14 @@ from rag.generate.asking import REASON_CUES, Asked, name_key
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
-FEATURES = ("dense", "lexical", "type_match", "untyped", "novelty", "names", "focus", "after_match", "rank")
+FEATURES = ("dense", "lexical", "type_match", "span_near", "untyped", "novelty", "names", "focus", "verbs",
+            "after_match", "rank")
 MIN_WORDS = 5
 # A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
+_AT = {"at", "inside", "outside", "near"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
 
 
@@ -59,23 +61,32 @@ def _mentions(name: str, text: str) -> bool:
 
 
 def answer_spans(asked: Asked, sentence: str) -> list[str]:
-    """Spans of `sentence` that answer `asked`'s kind and that the question does not already name."""
+    """Spans of `sentence` that answer `asked`'s kind and that the question does not already name, nearest
+    first (see `located_spans`)."""
+    return [text for text, _ in located_spans(asked, sentence)]
+
+
+def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int]]:
+    """(span, distance in the parse to the words the question shares with the sentence), nearest first:
+    "met ... in St. Petersburg" answers "Where did they meet?", not the first place the sentence names."""
     if asked.kind == "age":
-        return [re.sub(r"\D", "", m) for m in _AGE.findall(sentence)]
+        return [(re.sub(r"\D", "", m), 0) for m in _AGE.findall(sentence)]
     if asked.kind == "reason":
         m = REASON_CUES.search(sentence)
-        return [sentence[m.start():].rstrip(" .")] if m else []
+        return [(sentence[m.start():].rstrip(" ."), 0)] if m else []
     if not asked.labels:
         return []
     doc = nlp.parse(sentence)
-    ents = [e for e in doc.ents if e.label_ in asked.labels
-            and not any(_mentions(n, e.text) or _mentions(e.text, n) for n in asked.names)
-            and (asked.kind != "duration" or _DURATION.search(e.text))]
-    # Nearest first: the span closest in the parse to the words the question shares with the sentence
-    # ("met ... in St. Petersburg" for "Where did they meet?"), not the first name in the sentence.
+    spans = [e for e in doc.ents if e.label_ in asked.labels]
+    if asked.kind == "place":  # "at the presidential library": small-model NER rarely tags such places
+        spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj" and c.root.head.lower_ in _AT
+                  and not any(c.start <= e.start < c.end for e in spans)]
+    spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n) for n in asked.names)
+             and (asked.kind != "duration" or _DURATION.search(e.text))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in asked.names)])
-    return [e.text for e in sorted(ents, key=lambda e: min((_tree_distance(e.root, a) for a in anchors), default=0))]
+    located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4)) for e in spans]
+    return sorted(located, key=lambda x: x[1])
 
 
 def _tree_distance(a, b) -> int:
@@ -99,15 +110,18 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
         terms = set(content_terms(cand.text))
         # "She was exchanged for ...": a sentence opening with a pronoun is about whom the one before names.
         about = f"{cand.previous} {cand.text}" if doc[0].tag_ == "PRP" else cand.text
+        spans = located_spans(asked, cand.text) if asked.kind else []
         lemmas = {t.lemma_.lower() for t in doc}
         rows.append([
             float(cos),
-            max(coverage(q, cand.text) for q in queries),
-            float(bool(answer_spans(asked, cand.text))) if asked.kind else 0.0,
+            max(coverage(q, about) for q in queries),
+            float(bool(spans)) if asked.kind else 0.0,
+            1.0 / (1 + spans[0][1]) if spans else 0.0,
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
             sum(_mentions(n, about) for n in asked.names) / len(asked.names) if asked.names else 0.0,
             sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 0.0,
+            sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 0.0,
             max(coverage(q, cand.previous) for q in queries) if cand.previous else 0.0,
             1.0 / (1 + cand.rank),
         ])
@@ -117,7 +131,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
 def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     """Which candidates may answer at all: for a question asking for a kind of answer (a person, a date...),
     only sentences holding one the question lacks; a sentence that restates the question is no answer."""
-    if not asked.kind:
+    if not asked.labels and asked.kind != "age":
         return np.ones(len(x), dtype=bool)
     return x[:, FEATURES.index("type_match")] > 0
 

@@ -37,6 +37,7 @@ from rag.text import numbers_in
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 CONFLICT_COS = 0.45  # two answer sentences this similar, from different sources, with different numbers disagree
+CONFLICT_SHARE = 0.5  # ... when the second scores at least this share of the abstain threshold
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,11 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
 
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> bool:
     """False when the passages cannot hold an answer, whatever the scores say."""
-    if not asked.is_question or not cands or names_missing(asked, passages):
+    if not asked.is_question or not cands:
         return False
-    return not asked.kind or any(answer_spans(asked, c.text) for c in cands)
+    if asked.names and len(names_missing(asked, passages)) == len(asked.names):
+        return False  # nothing it names is in the articles (one wrong name is a false premise to correct)
+    return not asked.labels or any(answer_spans(asked, c.text) for c in cands)
 
 
 def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, best: int,
@@ -79,7 +82,9 @@ def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, b
     best_numbers = numbers_in(cands[best].text)
     best_sources = {e.source for e in cands[best].evidence}
     for i in map(int, np.argsort(-probs)):
-        if i == best or probs[i] < threshold:
+        if i == best:
+            continue
+        if probs[i] < threshold:
             break
         other = numbers_in(cands[i].text)
         if (best_numbers and other and other != best_numbers and float(svecs[i] @ svecs[best]) >= CONFLICT_COS
@@ -101,7 +106,7 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
     short: ShortSpan | None = None
     svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
     for part in parts:
-        asked = read_question(part)
+        asked = read_question(part, whole=asked_text)
         if not answerable(asked, cands, passages):
             continue
         x = feature_matrix(asked, cands, passages, embed, context=None if len(parts) > 1 else question)
@@ -111,7 +116,7 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
         if probs[best] < cut:
             continue
         chosen.append(best)
-        other = _disagreeing(cands, probs, svecs, best, cut)
+        other = _disagreeing(cands, probs, svecs, best, CONFLICT_SHARE * cut)
         if other is not None and len(chosen) < max_sentences:
             chosen.append(other)
             conflict = True
