@@ -11,7 +11,7 @@ from pathlib import Path
 from rag.eval.baseline import STAND_IN_NAME, STAND_IN_NOTE
 from rag.eval.metrics import AGGREGATE_METRICS, format_value
 from rag.eval.runner import LOWER_IS_BETTER
-from rag.eval.systems import BASELINE
+from rag.eval.systems import BASELINE, REFERENCES
 
 CHART_METRICS = ("correctness", "fact_recall", "abstention_accuracy", "false_abstention_rate", "citation_recall",
                  "citation_precision", "doc_precision", "doc_recall", "quote_validity", "hit_at_k", "mrr")
@@ -44,7 +44,7 @@ def summary_markdown(report: dict) -> str:
     """The summary table: metrics as rows, configurations as columns, plus ours-minus-baseline deltas."""
     aggs = report["aggregates"]
     names = list(aggs)
-    ours = [n for n in names if n != BASELINE]
+    ours = [n for n in names if n not in REFERENCES]
     has_base = BASELINE in aggs
     head = ["metric", *names] + ([f"{n} − baseline" for n in ours] if has_base else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -123,7 +123,7 @@ def write_markdown(report: dict, path: Path, chart_name: str) -> None:
     failures = report.get("thresholds", {}).get("failures")
     if failures:
         lines += ["## Threshold failures", "", *(f"- {f}" for f in failures), ""]
-    ours = [r for r in report["rows"] if r["config"] != BASELINE and is_failure(r)]
+    ours = [r for r in report["rows"] if r["config"] not in REFERENCES and is_failure(r)]
     lines += [f"## Failures ({len(ours)} across our configurations)", ""]
     lines += [_failure_markdown(r) + "\n" for r in ours[:MAX_FAILURES_SHOWN]]
     if len(ours) > MAX_FAILURES_SHOWN:

@@ -2,7 +2,9 @@
 
 - `hybrid`: the default pipeline (BM25 + dense, RRF) through the public `rag.answering.answer` API.
 - `dense`: the same pipeline with `RagSettings(hybrid=False)`.
+- `learned`: the same pipeline with the learned offline reader (`RAG_READER=learned`).
 - `baseline`: LlamaIndex's CitationQueryEngine over the same collection and embedder (baseline.py).
+- `sentence-baseline`: the same retrieval, answering with the single most similar sentence (sentence_baseline.py).
 Does not score anything.
 """
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 from rag.eval.baseline import build_baseline
 from rag.eval.metrics import CitedQuote, SystemAnswer
+from rag.eval.sentence_baseline import NAME as SENTENCE_BASELINE
+from rag.eval.sentence_baseline import SIMILARITY_CUT, build_sentence_baseline
 
 from rag.answering import answer
 from rag.settings import RagSettings
@@ -33,10 +37,15 @@ class ConfigSpec:
 CONFIGS: dict[str, ConfigSpec] = {
     "hybrid": ConfigSpec("hybrid", "our pipeline, hybrid retrieval (BM25 + dense, RRF): the default", {}),
     "dense": ConfigSpec("dense", "our pipeline, dense-only retrieval (RAG_HYBRID=false)", {"hybrid": False}),
+    "learned": ConfigSpec("learned", "our pipeline with the learned offline reader (RAG_READER=learned)",
+                          {"reader": "learned"}),
     BASELINE: ConfigSpec(BASELINE, "LlamaIndex CitationQueryEngine over the same Chroma collection and embedder",
                          {}),
+    SENTENCE_BASELINE: ConfigSpec(SENTENCE_BASELINE, "same retrieval, the single most similar sentence quoted "
+                                  f"(abstains below cosine {SIMILARITY_CUT})", {}),
 }
-DEFAULT_CONFIGS = ("hybrid", "dense", BASELINE)
+DEFAULT_CONFIGS = ("hybrid", "dense", BASELINE, SENTENCE_BASELINE)
+REFERENCES = frozenset({BASELINE, SENTENCE_BASELINE})  # reference systems: reported, never gated
 
 
 def unknown_configs(names: list[str]) -> list[str]:
@@ -64,4 +73,6 @@ def build_system(name: str, settings: RagSettings, texts: dict[str, str]) -> tup
     configured = settings.model_copy(update=spec.overrides)
     if name == BASELINE:
         return build_baseline(configured, texts)
+    if name == SENTENCE_BASELINE:
+        return build_sentence_baseline(configured), "nearest-sentence"
     return _ours(configured), (f"llm:{configured.llm_model}" if configured.llm_enabled else "extractive")
