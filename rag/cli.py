@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rag.errors import RagError
 from rag.settings import get_settings
@@ -64,6 +65,8 @@ def ask(
         return
     if res.notice:
         err.print(f"[yellow]{res.notice}[/]")
+    if res.short_answer:
+        out.print(f"[bold]{escape(res.short_answer.text)}[/] [{res.short_answer.n}]", highlight=False)
     out.print(res.text, markup=False, highlight=False)
     for c in res.citations:
         out.print(f"[bold][{c.n}][/] {c.source} ({c.title}) chars {c.start}-{c.end}", highlight=False)

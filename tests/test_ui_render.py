@@ -199,3 +199,14 @@ def test_header__counts_committed_articles_and_hides_base_url_credentials(seeded
     header = ui_app.header_html(settings)
     assert "5 articles" in header and "127.0.0.1:9/v1" in header
     assert "hunter2" not in header and "k1" not in header
+
+
+def test_answer_html__short_answer_comes_first_bold_and_linked_to_its_citation() -> None:
+    from rag.models import ShortAnswer
+
+    ans = _answer("Witkoff met Putin in St. Petersburg. [1]", "Witkoff met Putin in St. Petersburg.", "Then left.")
+    ans.short_answer = ShortAnswer("St. <b>Petersburg</b>", 1, ans.citations[0].source, 20, 34)
+    html = answer_html(ans, 3)
+    assert html.index("nr-short") < html.index("Witkoff met Putin")
+    assert "<strong>St. &lt;b&gt;Petersburg&lt;/b&gt;</strong>" in html  # escaped, never markup
+    assert "href='#" in html.split("nr-short")[1].split("</p>")[0]

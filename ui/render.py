@@ -68,7 +68,12 @@ def answer_html(answer: Answer, turn: int) -> str:
     n_sources = len({c.source for c in answer.citations})
     plural = "s" if n_sources != 1 else ""
     footer = f"<div class='nr-meta'>{n_sources} source{plural} · answered by {who}{took}</div>"
-    return f"<div class='{kind}'>{badge}{_paragraphs(_linked(answer.text, answer, turn))}{notice}{footer}</div>"
+    short = ""
+    if answer.short_answer:  # the asked-for detail first, bold, with its citation; the quote follows
+        short = (f"<p class='nr-short'><strong>{escape(answer.short_answer.text, quote=False)}</strong> "
+                 f"{_linked(f'[{answer.short_answer.n}]', answer, turn)}</p>")
+    body = _paragraphs(_linked(answer.text, answer, turn))
+    return f"<div class='{kind}'>{badge}{short}{body}{notice}{footer}</div>"
 
 
 def error_html(message: str) -> str:
