@@ -42,6 +42,7 @@ REASON_CUES = re.compile(r"\b(because|after|due to|over|amid|following|for|accus
 # Follow-up words that carry no content of their own.
 _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really", "thing", "happen", "do", "be",
             "have", "get", "go", "take", "make", "last"}
+_SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
                         r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
@@ -58,6 +59,7 @@ class Asked:
     focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
     is_question: bool  # False for "Thanks!", "ok": nothing to look up
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
+    role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
 
 
 def split_compound(question: str) -> list[str]:
@@ -93,4 +95,6 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     ))
     is_question = not _CHIT_CHAT.match(question) and bool(names or focus or kind)
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
-    return Asked(question, kind, labels, names, focus, is_question, verbs)
+    wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
+    role = "subject" if wh is not None and wh.dep_ in _SUBJECT else "object"
+    return Asked(question, kind, labels, names, focus, is_question, verbs, role)

@@ -16,13 +16,14 @@ from rag.generate.asking import REASON_CUES, Asked, name_key
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
-FEATURES = ("dense", "lexical", "type_match", "span_near", "untyped", "novelty", "names", "focus", "verbs",
-            "after_match", "rank")
+FEATURES = ("dense", "lexical", "type_match", "span_near", "role_match", "untyped", "novelty", "names", "focus",
+            "verbs", "after_match", "rank")
 MIN_WORDS = 5
 # A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
+_SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 _AT = {"at", "inside", "outside", "near"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
 
@@ -63,17 +64,18 @@ def _mentions(name: str, text: str) -> bool:
 def answer_spans(asked: Asked, sentence: str) -> list[str]:
     """Spans of `sentence` that answer `asked`'s kind and that the question does not already name, nearest
     first (see `located_spans`)."""
-    return [text for text, _ in located_spans(asked, sentence)]
+    return [text for text, _, _ in located_spans(asked, sentence)]
 
 
-def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int]]:
-    """(span, distance in the parse to the words the question shares with the sentence), nearest first:
+def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
+    """(span, distance in the parse to the words the question shares with the sentence, whether it plays the
+    role the question word plays: subject or object), nearest first:
     "met ... in St. Petersburg" answers "Where did they meet?", not the first place the sentence names."""
     if asked.kind == "age":
-        return [(re.sub(r"\D", "", m), 0) for m in _AGE.findall(sentence)]
+        return [(re.sub(r"\D", "", m), 0, True) for m in _AGE.findall(sentence)]
     if asked.kind == "reason":
         m = REASON_CUES.search(sentence)
-        return [(sentence[m.start():].rstrip(" ."), 0)] if m else []
+        return [(sentence[m.start():].rstrip(" ."), 0, True)] if m else []
     if not asked.labels:
         return []
     doc = nlp.parse(sentence)
@@ -85,7 +87,8 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int]]:
              and (asked.kind != "duration" or _DURATION.search(e.text))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in asked.names)])
-    located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4)) for e in spans]
+    located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4),
+                (e.root.dep_ in _SUBJECT) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
 
 
@@ -117,6 +120,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             max(coverage(q, about) for q in queries),
             float(bool(spans)) if asked.kind else 0.0,
             1.0 / (1 + spans[0][1]) if spans else 0.0,
+            float(spans[0][2]) if spans else 0.0,
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
             sum(_mentions(n, about) for n in asked.names) / len(asked.names) if asked.names else 0.0,
