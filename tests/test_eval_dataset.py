@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rag.eval.dataset import DEFAULT_DATASET, HELDOUT_DATASET, Category, DatasetError, load_questions
+from rag.eval.dataset import DEFAULT_DATASET, HELDOUT2_DATASET, HELDOUT_DATASET, Category, DatasetError, load_questions
 from rag.eval.metrics import fact_present
 
 from tests.conftest import SEEDS, seed_text
@@ -32,7 +32,8 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
     assert all(q.id.startswith("ho-") for q in heldout)
 
 
-@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET], ids=["tuning", "heldout"])
+@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET],
+                         ids=["tuning", "heldout", "heldout2"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
