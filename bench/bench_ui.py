@@ -54,9 +54,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
-    from rag.ui.app import build_app, launch_options
 
     from rag import RagSettings, article_count
+    from rag.ui.app import build_app, launch_options
     from tests.processes import free_port
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-ui-"))

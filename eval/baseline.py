@@ -23,8 +23,8 @@ from llama_index.core.llms import CompletionResponse, CompletionResponseGen, Cus
 from llama_index.core.llms.callbacks import llm_completion_callback
 from llama_index.core.query_engine import CitationQueryEngine
 from llama_index.vector_stores.chroma import ChromaVectorStore
-from rag.eval.metrics import CitedQuote, SystemAnswer
 
+from rag.eval.metrics import CitedQuote, SystemAnswer
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.index.embeddings import build_embed_model
 from rag.index.store import chunks_collection

@@ -43,12 +43,11 @@ def eval_command(
         min=0, help="Fail (exit 1) when above this.", show_default=False)] = None,
 ) -> None:
     """Evaluate citation accuracy, correctness, abstention and retrieval; compare configurations."""
+    from rag.errors import RagError
     from rag.eval.dataset import DEFAULT_DATASET, DatasetError
     from rag.eval.report import summary_markdown, write_report
     from rag.eval.runner import check_thresholds, default_corpus_dir, run_eval
     from rag.eval.systems import DEFAULT_CONFIGS, unknown_configs
-
-    from rag.errors import RagError
 
     err = Console(stderr=True, soft_wrap=True)
     names = list(dict.fromkeys(config or DEFAULT_CONFIGS))

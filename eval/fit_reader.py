@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from rag.eval.corpora import build_lee
 from rag.eval.dataset import load_questions
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
-
 from rag.generate.asking import read_question, split_compound
 from rag.generate.features import FEATURES, candidates, eligible, feature_matrix
 from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable

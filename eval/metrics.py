@@ -14,10 +14,10 @@ import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from rag.eval.dataset import Question
-from rag.eval.judge import Judge
 
 from rag.cite.markers import extract_markers, split_answer_sentences
+from rag.eval.dataset import Question
+from rag.eval.judge import Judge
 from rag.text import fold
 
 

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tqdm import tqdm
+
 from rag.eval.dataset import Question, load_questions
 from rag.eval.judge import build_judge
 from rag.eval.metrics import AGGREGATE_METRICS, SystemAnswer, aggregate, format_value, score_answer
 from rag.eval.systems import BASELINE, CONFIGS, REFERENCES, build_system
-from tqdm import tqdm
-
 from rag.ingest.loader import load_documents
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings

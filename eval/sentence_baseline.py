@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from rag.eval.metrics import CitedQuote, SystemAnswer
 
+from rag.eval.metrics import CitedQuote, SystemAnswer
 from rag.generate.features import candidates
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.settings import RagSettings

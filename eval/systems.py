@@ -14,12 +14,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.answering import answer
 from rag.eval.baseline import build_baseline
 from rag.eval.metrics import CitedQuote, SystemAnswer
 from rag.eval.sentence_baseline import NAME as SENTENCE_BASELINE
 from rag.eval.sentence_baseline import SIMILARITY_CUT, build_sentence_baseline
-
-from rag.answering import answer
 from rag.settings import RagSettings
 
 BASELINE = "baseline"

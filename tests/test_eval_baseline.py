@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from llama_index.core.query_engine.citation_query_engine import CITATION_QA_TEMPLATE
-from rag.eval.baseline import FirstSentenceLLM, first_sentence_answer
 
+from rag.eval.baseline import FirstSentenceLLM, first_sentence_answer
 from rag.generate.prompts import ABSTAIN_TEXT
 
 

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rag.eval.metrics import AGGREGATE_METRICS
 from typer.testing import CliRunner
 
 from rag.cli import app
+from rag.eval.metrics import AGGREGATE_METRICS
 from tests.conftest import SEEDS
 
 # Measured on the full set (eval/README.md); the subset gates on what must never regress.

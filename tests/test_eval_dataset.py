@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from rag.eval.dataset import DEFAULT_DATASET, HELDOUT2_DATASET, HELDOUT_DATASET, Category, DatasetError, load_questions
 from rag.eval.metrics import fact_present
-
 from tests.conftest import SEEDS, seed_text
 
 GOOD = {"id": "a", "category": "single", "question": "Where?", "reference_answer": "There.",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from llama_index.core.llms import CompletionResponse, CompletionResponseGen, CustomLLM, LLMMetadata
 from llama_index.core.llms.callbacks import llm_completion_callback
+
 from rag.eval.dataset import Question
 from rag.eval.judge import LexicalJudge, LLMJudge
 from rag.eval.metrics import (
@@ -20,7 +21,6 @@ from rag.eval.metrics import (
     score_answer,
 )
 from rag.eval.runner import check_thresholds
-
 from rag.generate.prompts import ABSTAIN_TEXT
 from tests.conftest import seed_text
 

@@ -7,16 +7,16 @@ import re
 import time
 
 import pytest
-from rag.ui import app as ui_app
-from rag.ui.app import _paced, respond
-from rag.ui.render import answer_html, error_html, streaming_html, user_html
-from rag.ui.sources import panel_html, turn_sources
 
 import rag
 from rag.errors import IndexNotReadyError, RagError
 from rag.generate import prompts
 from rag.generate.prompts import ABSTAIN_TEXT
 from rag.models import Answer, Citation, Passage, Sentence, StreamReset, TextDelta
+from rag.ui import app as ui_app
+from rag.ui.app import _paced, respond
+from rag.ui.render import answer_html, error_html, streaming_html, user_html
+from rag.ui.sources import panel_html, turn_sources
 from tests.conftest import SEEDS, make_settings
 from tests.processes import free_port
 

@@ -20,11 +20,11 @@ from typing import Any
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
-from rag.ui.render import answer_html, error_html, streaming_html, user_html
-from rag.ui.sources import panel_html, turn_sources
 
 import rag
 from rag import Answer, InvalidQuestionError, RagError, RagSettings, StreamEvent, StreamReset, TextDelta, get_settings
+from rag.ui.render import answer_html, error_html, streaming_html, user_html
+from rag.ui.sources import panel_html, turn_sources
 
 log = logging.getLogger(__name__)
 ASSETS = Path(__file__).resolve().parent / "assets"

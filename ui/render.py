@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from html import escape
 
-from rag.ui.sources import cite_id
-
 from rag.models import Answer
+from rag.ui.sources import cite_id
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
