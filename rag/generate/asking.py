@@ -43,6 +43,8 @@ REASON_CUES = re.compile(r"\b(because|after|due to|over|amid|following|for|accus
 _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really", "thing", "happen", "do", "be",
             "have", "get", "go", "take", "make", "last"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
+# Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
+_GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
                         r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
@@ -59,6 +61,7 @@ class Asked:
     focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
     is_question: bool  # False for "Thanks!", "ok": nothing to look up
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
+    required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
 
 
@@ -74,6 +77,19 @@ def name_key(name: str) -> str:
     """A name without a possessive or leading article, lower-cased ("Steve Witkoff's" -> "steve witkoff")."""
     name = re.sub(r"[’']s?$", "", name.strip())
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
+
+
+def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
+    """What must be mentioned for a sentence to answer: the attribute of "What is the population of X?" /
+    "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""
+    out = []
+    for t in doc:
+        if t.dep_ in _SUBJECT and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
+                                                               for c in t.head.children):
+            out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
+        elif any(c.lower_ in {"many", "much"} and c.dep_ == "amod" for c in t.children):
+            out.append(t.lemma_.lower())  # how many children / drones / times
+    return tuple(w for w in out if w not in _GENERIC_COUNTS)
 
 
 def read_question(question: str, whole: str | None = None) -> Asked:
@@ -97,4 +113,4 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
     wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
     role = "subject" if wh is not None and wh.dep_ in _SUBJECT else "object"
-    return Asked(question, kind, labels, names, focus, is_question, verbs, role)
+    return Asked(question, kind, labels, names, focus, is_question, verbs, _required(doc), role)

@@ -17,7 +17,7 @@ from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
 FEATURES = ("dense", "lexical", "type_match", "span_near", "role_match", "untyped", "novelty", "names", "focus",
-            "verbs", "after_match", "rank")
+            "verbs", "after_match", "rank", "mentions_required")
 MIN_WORDS = 5
 # A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -128,6 +128,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 0.0,
             max(coverage(q, cand.previous) for q in queries) if cand.previous else 0.0,
             1.0 / (1 + cand.rank),
+            float(all(r in lemmas for r in asked.required)),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 
@@ -135,9 +136,10 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
 def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     """Which candidates may answer at all: for a question asking for a kind of answer (a person, a date...),
     only sentences holding one the question lacks; a sentence that restates the question is no answer."""
+    mentions = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
     if not asked.labels and asked.kind != "age":
-        return np.ones(len(x), dtype=bool)
-    return x[:, FEATURES.index("type_match")] > 0
+        return mentions
+    return mentions & (x[:, FEATURES.index("type_match")] > 0)
 
 
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
