@@ -37,6 +37,7 @@ from rag.text import numbers_in
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 CONFLICT_COS = 0.45  # two answer sentences this similar, from different sources, with different numbers disagree
+_NUMERIC_KINDS = {None, "number", "times", "duration", "age", "date"}
 CONFLICT_SHARE = 0.5  # ... when the second scores at least this share of the abstain threshold
 
 
@@ -116,7 +117,9 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
         if probs[best] < cut:
             continue
         chosen.append(best)
-        other = _disagreeing(cands, probs, svecs, best, CONFLICT_SHARE * cut)
+        # Different figures are a disagreement only for questions that ask for a figure (or say nothing).
+        numeric = asked.kind in _NUMERIC_KINDS
+        other = _disagreeing(cands, probs, svecs, best, CONFLICT_SHARE * cut) if numeric else None
         if other is not None and len(chosen) < max_sentences:
             chosen.append(other)
             conflict = True
