@@ -25,8 +25,9 @@ def eval_command(
     = Path("eval/out"),
     limit: Annotated[int | None, typer.Option(min=1, help="Only N questions, spread over categories.",
                                               show_default=False)] = None,
-    corpus: Annotated[Path | None, typer.Option(help="Articles the dataset refers to (default: the repo's seeds/).",
-                                                show_default=False)] = None,
+    corpus: Annotated[Path | None, typer.Option(
+        help="Folder of articles the dataset refers to (default: the repo's seeds/); 'lee' builds the 50 ABC "
+        "articles from gensim's wheel (eval/corpora.py).", show_default=False)] = None,
     judge: Annotated[str, typer.Option(help="Entailment judge: lexical (offline) or llm (needs an LLM).")]
     = "lexical",
     min_quote_validity: _Min = None,
@@ -58,6 +59,10 @@ def eval_command(
     minimums = {k.removeprefix("min_"): v for k, v in locals().items() if k.startswith("min_") and v is not None}
     maximums = {"false_abstention_rate": max_false_abstention_rate} if max_false_abstention_rate is not None else {}
     try:
+        if corpus is not None and str(corpus) == "lee" and not corpus.is_dir():
+            from rag.eval.corpora import LEE_DIR, build_lee
+
+            corpus = build_lee(LEE_DIR)
         report = run_eval(dataset or DEFAULT_DATASET, names, out, corpus or default_corpus_dir(), limit=limit,
                           judge=judge)
     except (DatasetError, RagError, ValueError) as exc:

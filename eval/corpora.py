@@ -19,6 +19,7 @@ from rag.errors import RagError
 GENSIM_VERSION = "4.4.0"
 LEE_MEMBER = "gensim/test/test_data/lee.cor"
 CACHE = Path.home() / ".cache" / "newsrag" / "wheels"
+LEE_DIR = Path.home() / ".cache" / "newsrag" / "lee"  # where `--corpus lee` builds the articles
 
 
 def _gensim_wheel() -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.eval.corpora import build_lee
+from rag.eval.corpora import LEE_DIR, build_lee
 from rag.eval.dataset import load_questions
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
@@ -48,7 +48,7 @@ class Example:
 
 
 def _corpus(spec: str, work: Path) -> Path:
-    return build_lee(work / "lee") if spec == "lee" else Path(spec)
+    return build_lee(LEE_DIR) if spec == "lee" else Path(spec)
 
 
 def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:

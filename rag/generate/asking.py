@@ -29,9 +29,12 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
          "CARDINAL QUANTITY MONEY PERCENT"),
         (r"^\s*(by |since |until )?when\b|\bwhat (day|date|year|month|time)\b|\b(in )?which (year|month|day)\b",
          "date", "DATE TIME"),
-        (r"^\s*where\b|\b(in |to |from )?(which|what) (city|country|town|place|region|state|suburb|hotel|"
-         r"building|location|venue|port|airport)\b", "place", "GPE LOC FAC"),
-        (r"^\s*who(m|se)?\b|\b(which|what) (person|official|politician|leader|minister|man|woman|group|"
+        (r"\b(in |to |from )?(which|what) (city|country|town|region|state|suburb|nation|province)\b", "city",
+         "GPE"),
+        (r"^\s*where\b|\b(in |to |from )?(which|what) (place|hotel|building|location|venue|port|airport)\b",
+         "place", "GPE LOC FAC"),
+        (r"^\s*who(m|se)?\b|\bwhat (is|was) (the|his|her|their) name\b|"
+         r"\b(which|what) (person|official|politician|leader|minister|man|woman|group|"
          r"organi[sz]ation|company|party|team|body|agency|country|nation)\b", "person", "PERSON ORG"),
         (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),
     )
@@ -44,7 +47,8 @@ _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really
             "have", "get", "go", "take", "make", "last"}
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 # Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
-_GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount"}
+_GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
+                   "name"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
                         r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
@@ -63,6 +67,7 @@ class Asked:
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
+    known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
 
 
 def split_compound(question: str) -> list[str]:
@@ -89,12 +94,15 @@ def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
             out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
         elif any(c.lower_ in {"many", "much"} and c.dep_ == "amod" for c in t.children):
             out.append(t.lemma_.lower())  # how many children / drones / times
-    return tuple(w for w in out if w not in _GENERIC_COUNTS)
+    out = [w for w in out if w not in _GENERIC_COUNTS]
+    return tuple(out)
 
 
 def read_question(question: str, whole: str | None = None) -> Asked:
     """Parse `question` into what it asks for; `whole` is the compound question it is part of, whose names
     count as mentioned ("How much did Karelina donate, and where was she exchanged?")."""
+    full = question  # dense and lexical similarity read the carried names too
+    question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
     kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
     names = tuple(dict.fromkeys(
@@ -113,4 +121,5 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
     wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
     role = "subject" if wh is not None and wh.dep_ in _SUBJECT else "object"
-    return Asked(question, kind, labels, names, focus, is_question, verbs, _required(doc), role)
+    known = tuple(n for n in carried.split(", ") if n)
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known)

@@ -62,7 +62,7 @@ def is_follow_up(question: str) -> bool:
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her"}
 _POSSESSIVES = {"his", "her"}
-_CONTEXT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"}
+_CONTEXT_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "EVENT"}
 _MAX_CONTEXT = 4  # names carried from earlier turns
 _DURATION = re.compile(r"\b(hours?|days|weeks|months|years|minutes?)\b")  # "four hours" is no date for "that day"
 
@@ -70,7 +70,9 @@ _DURATION = re.compile(r"\b(hours?|days|weeks|months|years|minutes?)\b")  # "fou
 def _names(text: str, labels: set[str]) -> list[str]:
     from rag import nlp
 
-    return list(dict.fromkeys(e.text for e in nlp.parse(text).ents if e.label_ in labels))
+    # A name used as a modifier ("U.S. special envoy") is not what the sentence is about.
+    return list(dict.fromkeys(e.text for e in nlp.parse(text).ents if e.label_ in labels
+                              and (e.label_ == "PERSON" or e.root.dep_ not in {"compound", "amod"})))
 
 
 def _context(question: str) -> tuple[str, list[str]]:

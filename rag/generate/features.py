@@ -83,10 +83,11 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     if asked.kind == "place":  # "at the presidential library": small-model NER rarely tags such places
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj" and c.root.head.lower_ in _AT
                   and not any(c.start <= e.start < c.end for e in spans)]
-    spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n) for n in asked.names)
+    spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
+                                         for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or _DURATION.search(e.text))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
-               or [t for t in doc if any(_mentions(n, t.text) for n in asked.names)])
+               or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4),
                 (e.root.dep_ in _SUBJECT) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
@@ -108,6 +109,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     dense = (svecs @ embed(queries).T).max(axis=1)
     q_terms = set(content_terms(" ".join(queries)))
     docs = nlp.parse_many([c.text for c in cands])
+    about_whom = asked.names or asked.known  # a follow-up ("How long did it last?") is about the earlier names
     rows = []
     for cand, cos, doc in zip(cands, dense, docs, strict=True):
         terms = set(content_terms(cand.text))
@@ -123,12 +125,13 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             float(spans[0][2]) if spans else 0.0,
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
-            sum(_mentions(n, about) for n in asked.names) / len(asked.names) if asked.names else 0.0,
-            sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 0.0,
-            sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 0.0,
+            sum(_mentions(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
+            # Shares of the question's words the sentence has; a question without such words misses none.
+            sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 1.0,
+            sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 1.0,
             max(coverage(q, cand.previous) for q in queries) if cand.previous else 0.0,
             1.0 / (1 + cand.rank),
-            float(all(r in lemmas for r in asked.required)),
+            float(all(r in lemmas or set(content_terms(r)) & terms for r in asked.required)),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 
@@ -136,10 +139,10 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
 def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     """Which candidates may answer at all: for a question asking for a kind of answer (a person, a date...),
     only sentences holding one the question lacks; a sentence that restates the question is no answer."""
-    mentions = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
-    if not asked.labels and asked.kind != "age":
-        return mentions
-    return mentions & (x[:, FEATURES.index("type_match")] > 0)
+    ok = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
+    if not asked.labels and asked.kind != "age":  # why-questions: a cue word is a feature, not a filter
+        return ok
+    return ok & (x[:, FEATURES.index("type_match")] > 0)
 
 
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
