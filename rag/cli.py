@@ -26,21 +26,38 @@ def _fail(exc: RagError) -> None:
     raise typer.Exit(code=2)
 
 
+class _DropSkipLog(logging.Filter):
+    """The ingest command prints each skip itself (on_skip), so the pipeline's log line would repeat it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("skipped ")
+
+
 @app.command()
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: RAG_CORPUS_DIR).")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files, folders or http(s) URLs (default: RAG_CORPUS_DIR).")] = None,
     prune: Annotated[bool, typer.Option(help="Remove articles whose files are no longer given.")] = False,
 ) -> None:
-    """Index .txt/.md articles into Chroma (incremental: unchanged files are not rewritten)."""
+    """Index articles into Chroma: .txt .md .html .htm .pdf .jsonl .json .csv .rss .atom .xml files, folders
+    of them, or http(s) URLs (incremental: unchanged articles are not rewritten)."""
+    from rag.ingest.loader import check_paths, is_url
     from rag.ingest.pipeline import ingest as run_ingest
 
     settings = get_settings()
-    targets = paths or [settings.corpus_dir]
+    # URLs stay strings: Path("https://a/b") would collapse the "//" and read as a file name.
+    targets: list[Path | str] = [p if is_url(p) else Path(p) for p in paths] if paths else [settings.corpus_dir]
+    quiet = _DropSkipLog()
+    logging.getLogger("rag.ingest.pipeline").addFilter(quiet)
     try:
+        check_paths(targets)  # before opening the store: a typo'd path must not prune or index anything
         report = run_ingest(targets, settings, prune=prune, progress=sys.stderr.isatty(),
-                            on_skip=lambda s: err.print(f"[yellow]skipped[/] {s.path}: {s.reason}"))
+                            on_skip=lambda s: err.print(f"[yellow]skipped[/] {escape(str(s.path))}: "
+                                                        f"{escape(s.reason)}", highlight=False))
     except RagError as exc:
         _fail(exc)
+    finally:
+        logging.getLogger("rag.ingest.pipeline").removeFilter(quiet)
     out.print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.skipped)} skipped; "

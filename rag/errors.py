@@ -23,3 +23,35 @@ class LLMError(RagError):
 
 class IngestError(RagError):
     """A file or corpus could not be ingested."""
+
+
+class MissingPathError(IngestError):
+    """A file or folder given to ingest does not exist."""
+
+
+class URLRefusedError(IngestError):
+    """A URL was refused for safety: scheme, address, redirects or size (see rag/ingest/fetch.py)."""
+
+
+class URLFetchError(IngestError):
+    """A URL could not be fetched or holds no article (network error, HTTP status, content type)."""
+
+
+class UnsupportedURLSchemeError(URLRefusedError):
+    """Only http and https URLs are fetched."""
+
+
+class PrivateAddressError(URLRefusedError):
+    """The host resolves to a loopback, private, link-local or reserved address (RAG_URL_ALLOW_PRIVATE)."""
+
+
+class TooManyRedirectsError(URLRefusedError):
+    """The URL redirected more often than RAG_URL_MAX_REDIRECTS allows."""
+
+
+class ResponseTooLargeError(URLRefusedError):
+    """The response body is larger than RAG_MAX_FILE_BYTES."""
+
+
+class ExtractionError(IngestError):
+    """A file's content could not be read as an article (malformed, encrypted, no text); the file is skipped."""

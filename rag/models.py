@@ -14,12 +14,22 @@ Embed = Callable[[list[str]], np.ndarray]
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """One article as read from disk, text unmodified."""
+    """One article as read: its text (for HTML, PDF, exports and feeds, the EXTRACTED text, which is what
+    citations index into) and whatever metadata its format carries. Only the first four fields are required.
+    """
 
-    source: str  # file name, the key users see in citations
+    source: str  # file name (or `<file>#<record>`, or host/path of a URL): the key users see in citations
     path: Path
     text: str
     sha256: str
+    title: str | None = None  # headline from the format's metadata (the cleaner's first-line title otherwise)
+    publisher: str | None = None  # site or outlet name
+    date: str | None = None  # publication date, ISO 8601 (YYYY-MM-DD or a full timestamp)
+    url: str | None = None  # canonical or final URL of the article
+    author: str | None = None
+    pages: tuple[int, ...] = ()  # PDF: offset in `text` where each page starts (see rag.ingest.formats.pdf.page_of)
+    format: str = "text"  # text, html, pdf, json, jsonl, csv, feed or url
+    original_path: Path | None = None  # the file the text was extracted from; None for a fetched URL
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,29 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Bump when cleaning or chunking changes what ends up in the index, so old vectors are never mixed in.
 PIPELINE_VERSION = "5"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
+
+
+def _comma_list(value: object) -> object:
+    # Env values arrive as strings: accept a JSON list or "a,b,c" (easier to type in a shell).
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+CommaList = Annotated[list[str], NoDecode, BeforeValidator(_comma_list)]
 
 
 class RagSettings(BaseSettings):
@@ -50,7 +65,42 @@ class RagSettings(BaseSettings):
     # Chunking
     chunk_size: int = Field(default=200, ge=32, description="Chunk size in tokens (llama-index SentenceSplitter).")
     chunk_overlap: int = Field(default=20, ge=0, description="Token overlap between neighbouring chunks.")
-    max_file_bytes: int = Field(default=20_000_000, description="Files larger than this are skipped.")
+    max_file_bytes: int = Field(
+        default=20_000_000, ge=1, description="Files (and fetched URL bodies) larger than this are skipped."
+    )
+
+    # Article formats: field names looked up, in order, in each record of a .jsonl/.json/.csv export
+    # (case-insensitive; "a.b" reads a nested field). Env: JSON list or comma-separated names.
+    record_text_fields: CommaList = Field(
+        default=["text", "body", "content", "article", "full_text", "description"],
+        description="Export fields holding the article text (first non-empty wins).",
+    )
+    record_title_fields: CommaList = Field(default=["title", "headline"], description="Export fields: headline.")
+    record_date_fields: CommaList = Field(
+        default=["date", "published", "published_at", "publishedAt", "pubDate", "datetime"],
+        description="Export fields: publication date (normalised to ISO 8601 when it parses).",
+    )
+    record_url_fields: CommaList = Field(default=["url", "link", "permalink"], description="Export fields: URL.")
+    record_publisher_fields: CommaList = Field(
+        default=["publisher", "source.name", "source", "site_name", "sitename", "outlet"],
+        description="Export fields: publisher or outlet name.",
+    )
+    record_author_fields: CommaList = Field(
+        default=["author", "byline", "authors"], description="Export fields: author."
+    )
+    record_id_fields: CommaList = Field(
+        default=["id", "guid", "uuid", "article_id"],
+        description="Export fields: a stable record id used in the source key `<file>#<id>` (else the record number).",
+    )
+
+    # URL ingest (rag ingest https://...)
+    url_allow_private: bool = Field(
+        default=False,
+        description="Fetch URLs whose host resolves to loopback, private, link-local or reserved addresses "
+                    "(off: such URLs are refused, so ingest cannot be pointed at internal services).",
+    )
+    url_timeout: float = Field(default=20.0, gt=0, description="Seconds a URL fetch may take in all (each hop).")
+    url_max_redirects: int = Field(default=5, ge=0, description="Redirects followed per URL, each re-checked.")
 
     # Embeddings
     embed_model: str = Field(

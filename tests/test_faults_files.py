@@ -59,8 +59,7 @@ BAD_FILES = [
     ("empty.txt", b"", "empty file"),
     ("blank.txt", b"  \n\n\t\n", "empty file"),
     ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes)"),
-    ("invalid.txt", b"Valid start \xc3\x28 then broken", "not valid UTF-8 (byte 12); re-save the file as UTF-8"),
-    ("latin1.txt", "Le café de Genève a fermé.".encode("latin-1"), "not valid UTF-8 (byte 6); re-save"),
+    ("noise.txt", bytes(range(128, 256)) * 8, "binary or undecodable file (no text encoding fits its bytes)"),
 ]
 
 
@@ -100,7 +99,28 @@ def test_faults_files__too_large_file_is_skipped_with_the_setting_named(fast_emb
     corpus.mkdir()
     (corpus / "big.txt").write_text("x. " * 400_000, encoding="utf-8")
     report = ingest([corpus], make_settings(tmp_path / "data", max_file_bytes=1_000_000))
-    assert [s.reason for s in report.skipped] == ["larger than 1,000,000 bytes (RAG_MAX_FILE_BYTES)"]
+    assert [s.reason for s in report.skipped] == ["1,200,000 bytes, over the 1,000,000-byte limit (RAG_MAX_FILE_BYTES)"]
+
+
+LEGACY_FILES = [  # not UTF-8: read with the detected encoding (they used to be skipped)
+    ("latin1.txt", "Le café de Genève a fermé.".encode("latin-1"), "Le café de Genève a fermé."),
+    ("cp1252.txt", "Café owners welcome “terrace season” rules — €40 a month.".encode("cp1252"),
+     "Café owners welcome “terrace season” rules — €40 a month."),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "text"), LEGACY_FILES, ids=[f[0] for f in LEGACY_FILES])
+def test_faults_files__legacy_encoding_is_ingested_as_decoded_text(
+    fast_embed, tmp_path: Path, name: str, raw: bytes, text: str
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_bytes(raw)
+    settings = make_settings(tmp_path / "data")
+    report = ingest([corpus], settings)
+    assert report.added == [name] and report.skipped == []
+    # The stored original is the decoded text, so citation offsets index into it.
+    assert documents_collection(settings).get(ids=[name], include=["documents"])["documents"] == [text]
 
 
 def test_faults_files__boilerplate_only_article_is_registered_without_chunks(fast_embed, tmp_path: Path) -> None:
