@@ -33,10 +33,16 @@ def test_read_question__chit_chat_is_no_question_and_names_are_found() -> None:
                                                                                 "how long did it last?"]
 
 
+@pytest.fixture(scope="module")
+def rules(seeded_settings) -> Pipeline:
+    return Pipeline(make_settings(seeded_settings.data_dir, reader="rules"))
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
 @pytest.mark.parametrize("question", ["What is Steve Witkoff's net worth?", "When was the Eiffel Tower built?",
                                       "Thanks!", "Who won the 2024 Super Bowl?"])
-def test_learned_reader__abstains_when_the_articles_cannot_answer(learned, question: str) -> None:
-    res = learned.answer(question)
+def test_both_readers__abstain_when_the_articles_cannot_answer(request, reader: str, question: str) -> None:
+    res = request.getfixturevalue(reader).answer(question)
     assert res.abstained and res.text == ABSTAIN_TEXT and res.short_answer is None
 
 

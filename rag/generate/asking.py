@@ -48,7 +48,7 @@ _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really
 _SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 # Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
 _GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
-                   "name"}
+                   "name", "money"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
                         r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
@@ -68,6 +68,7 @@ class Asked:
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
+    proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
 
 
 def split_compound(question: str) -> list[str]:
@@ -122,4 +123,5 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
     role = "subject" if wh is not None and wh.dep_ in _SUBJECT else "object"
     known = tuple(n for n in carried.split(", ") if n)
-    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known)
+    proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper)

@@ -148,4 +148,4 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
     """Names the question mentions that no passage mentions: then the articles cannot answer it."""
     text = " ".join(q.text for p in passages for q in (p, *p.copies))
-    return [n for n in asked.names if not _mentions(n, text)]
+    return [n for n in {*asked.names, *asked.proper} if not _mentions(n, text)]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import nlp
 from rag.cite.compose import Claim
 from rag.generate.asking import Asked, read_question, split_compound
 from rag.generate.draft import Draft, ShortSpan
@@ -72,9 +73,24 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) ->
     """False when the passages cannot hold an answer, whatever the scores say."""
     if not asked.is_question or not cands:
         return False
-    if asked.names and len(names_missing(asked, passages)) == len(asked.names):
+    named = {*asked.names, *asked.proper}
+    if named and len(names_missing(asked, passages)) == len(named):
         return False  # nothing it names is in the articles (one wrong name is a false premise to correct)
     return not asked.labels or any(answer_spans(asked, c.text) for c in cands)
+
+
+def can_answer(question: str, passages: list[Passage]) -> bool:
+    """Whether `passages` may hold an answer to `question` at all (any reader): it is a question, something
+    it names is mentioned, every part's attribute or counted thing is mentioned, and its kind of answer occurs.
+    For a compound question, one answerable part is enough."""
+    cands = candidates(passages)
+    for part in split_compound(question):
+        asked = read_question(part, whole=question)
+        if answerable(asked, cands, passages) and (
+                not asked.required or any(set(asked.required) <= {t.lemma_.lower() for t in nlp.parse(c.text)}
+                                          for c in cands)):
+            return True
+    return False
 
 
 def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, best: int,
