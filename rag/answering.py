@@ -21,7 +21,7 @@ from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
 from rag.generate.draft import Draft
 from rag.generate.extractive import extractive_answer
-from rag.generate.reader import can_answer, read_answer
+from rag.generate.reader import can_answer, read_answer, with_short_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
 from rag.models import Answer, AnswerStream, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
@@ -142,8 +142,8 @@ class Pipeline:
             elif not can_answer(standalone, passages):
                 draft = Draft()
             else:
-                draft = extractive_answer(question, passages, self.embed, s.abstain_threshold,
-                                          s.max_answer_sentences, context=standalone)
+                draft = with_short_answer(standalone, extractive_answer(
+                    question, passages, self.embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
         result = self._compose(question, draft, answerer)
         result.notice = notice
         if answerer == "extractive":

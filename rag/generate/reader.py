@@ -79,6 +79,20 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) ->
     return not asked.labels or any(answer_spans(asked, c.text) for c in cands)
 
 
+def with_short_answer(question: str, draft: Draft) -> Draft:
+    """The draft with its direct answer: the span of the asked kind in its first quote (any reader's draft)."""
+    if draft.short is not None or not draft.claims or len(split_compound(question)) > 1:
+        return draft
+    asked = read_question(question)
+    if asked.kind in (None, "reason"):
+        return draft
+    for evidence in draft.claims[0].evidence[:1]:
+        spans = answer_spans(asked, evidence.quote.text)
+        if spans:
+            return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence))
+    return draft
+
+
 def can_answer(question: str, passages: list[Passage]) -> bool:
     """Whether `passages` may hold an answer to `question` at all (any reader): it is a question, something
     it names is mentioned, every part's attribute or counted thing is mentioned, and its kind of answer occurs.
