@@ -19,7 +19,7 @@ from rag.eval.dataset import Question, load_questions
 from rag.eval.judge import build_judge
 from rag.eval.metrics import AGGREGATE_METRICS, SystemAnswer, aggregate, format_value, score_answer
 from rag.eval.systems import BASELINE, CONFIGS, REFERENCES, build_system
-from rag.ingest.loader import load_documents
+from rag.ingest.loader import collection_name, load_documents
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -66,6 +66,10 @@ def run_eval(dataset: Path, configs: Sequence[str], out_dir: Path, corpus_dir: P
              judge: str = "lexical", settings: RagSettings | None = None, progress: bool = True) -> dict:
     """Everything report.py writes: meta, per-config aggregates, comparison with the baseline, rows."""
     questions = select_questions(load_questions(dataset, corpus_dir), limit)
+    # Gold sources are file names in the corpus folder; indexed articles are `<collection>/<file name>`.
+    prefix = collection_name(corpus_dir)
+    questions = [q.model_copy(update={"gold_sources": [f"{prefix}/{g}" for g in q.gold_sources]})
+                 for q in questions]
     s = eval_settings(out_dir, corpus_dir, settings)
     texts = read_corpus(corpus_dir, s.max_file_bytes)
     ingest([corpus_dir], s, prune=True)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "answer": "rag.answering", "answer_stream": "rag.answering", "article_count": "rag.answering",
+    "list_articles": "rag.answering", "add_articles": "rag.answering", "delete_articles": "rag.answering",
+    "ArticleInfo": "rag.models", "CollectionConflictError": "rag.errors", "MissingPathError": "rag.errors",
     "Answer": "rag.models", "AnswerStream": "rag.models", "Citation": "rag.models", "StreamEvent": "rag.models",
     "StreamReset": "rag.models", "TextDelta": "rag.models",
     "IndexNotReadyError": "rag.errors", "IngestError": "rag.errors", "InvalidQuestionError": "rag.errors",
@@ -24,35 +26,43 @@ _EXPORTS = {
 __all__ = [
     "Answer",
     "AnswerStream",
+    "ArticleInfo",
     "Citation",
+    "CollectionConflictError",
     "IndexNotReadyError",
     "IngestError",
     "InvalidQuestionError",
     "LLMError",
+    "MissingPathError",
     "RagError",
     "RagSettings",
     "StoreUnavailableError",
     "StreamEvent",
     "StreamReset",
     "TextDelta",
+    "add_articles",
     "answer",
     "answer_stream",
     "article_count",
+    "delete_articles",
     "get_settings",
+    "list_articles",
     "safe_url",
 ]
 
 if TYPE_CHECKING:
-    from rag.answering import answer, answer_stream, article_count
+    from rag.answering import add_articles, answer, answer_stream, article_count, delete_articles, list_articles
     from rag.errors import (
+        CollectionConflictError,
         IndexNotReadyError,
         IngestError,
         InvalidQuestionError,
         LLMError,
+        MissingPathError,
         RagError,
         StoreUnavailableError,
     )
-    from rag.models import Answer, AnswerStream, Citation, StreamEvent, StreamReset, TextDelta
+    from rag.models import Answer, AnswerStream, ArticleInfo, Citation, StreamEvent, StreamReset, TextDelta
     from rag.settings import RagSettings, get_settings
     from rag.text import safe_url
 

@@ -9,7 +9,8 @@ import logging
 import threading
 import time
 import unicodedata
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,13 +25,17 @@ from rag.generate.extractive import extractive_answer
 from rag.generate.reader import can_answer, read_answer, with_short_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
-from rag.models import Answer, AnswerStream, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
+from rag.models import Answer, AnswerStream, ArticleInfo, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
+from rag.provenance import newer_source, with_metadata
 from rag.retrieve.hybrid import HybridRetriever
 from rag.settings import RagSettings, get_settings
 from rag.text import squash_spaces
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
+
+    from rag.ingest.loader import Skipped
+    from rag.ingest.pipeline import IngestReport
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +155,8 @@ class Pipeline:
             yield TextDelta(result.text)
         result.standalone_question = standalone
         result.passages = passages
-        result.citations = self._checked(result.citations, passages)
+        result.citations = with_metadata(self._checked(result.citations, passages), passages)
+        result.newer_source = newer_source(result)
         timings["generate"] = time.perf_counter() - t_gen
         timings["total"] = time.perf_counter() - t0
         result.timings = timings
@@ -260,3 +266,40 @@ def answer_stream(question: str, history: History | None = None,
 def article_count(settings: RagSettings | None = None) -> int:
     """How many articles are indexed (committed); indexes the corpus folder first when the index is empty."""
     return get_pipeline(settings).article_count()
+
+
+# One writer per process: two UI users adding or deleting at once would otherwise race on the registry.
+_write_lock = threading.Lock()
+
+
+def list_articles(settings: RagSettings | None = None) -> list[ArticleInfo]:
+    """The indexed articles (id, title, collection, date, publisher, URL, chunk count), by collection and id."""
+    from rag.index.state import list_articles as listed
+
+    return listed(get_pipeline(settings).retriever.registry)
+
+
+def add_articles(paths: Iterable[Path | str], settings: RagSettings | None = None, collection: str | None = None,
+                 prune: bool = False, on_progress: Callable[[int, int], None] | None = None,
+                 on_skip: Callable[[Skipped], None] | None = None) -> IngestReport:
+    """Index files, folders or http(s) URLs (incremental; see `rag ingest`) and return what happened.
+
+    Article ids are `<collection>/<path relative to the folder>`; `collection` overrides the folder names.
+    Raises MissingPathError for a missing path and CollectionConflictError when a folder's default name is
+    taken by another folder.
+    """
+    from rag.ingest.pipeline import ingest
+
+    settings = settings or get_settings()
+    with _write_lock:
+        return ingest(paths, settings, prune=prune, collection=collection, on_progress=on_progress,
+                      on_skip=on_skip)
+
+
+def delete_articles(sources: Iterable[str], settings: RagSettings | None = None) -> IngestReport:
+    """Remove the articles with these ids from the index (their files are left alone); unknown ids are ignored."""
+    from rag.ingest.pipeline import ingest
+
+    settings = settings or get_settings()
+    with _write_lock:
+        return ingest([], settings, remove=list(sources))

@@ -26,38 +26,38 @@ def _fail(exc: RagError) -> None:
     raise typer.Exit(code=2)
 
 
-class _DropSkipLog(logging.Filter):
-    """The ingest command prints each skip itself (on_skip), so the pipeline's log line would repeat it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("skipped ")
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[str] | None, typer.Argument(
         help="Files, folders or http(s) URLs (default: RAG_CORPUS_DIR).")] = None,
-    prune: Annotated[bool, typer.Option(help="Remove articles whose files are no longer given.")] = False,
+    prune: Annotated[bool, typer.Option(
+        help="Remove articles of the given folders whose files are gone (other folders are kept).")] = False,
+    collection: Annotated[str | None, typer.Option(
+        help="File the articles under this name instead of each folder's name (ids: NAME/relative/path).")] = None,
 ) -> None:
     """Index articles into Chroma: .txt .md .html .htm .pdf .jsonl .json .csv .rss .atom .xml files, folders
-    of them, or http(s) URLs (incremental: unchanged articles are not rewritten)."""
+    of them, or http(s) URLs (incremental: unchanged articles are not rewritten). An article's id is its
+    folder's name (or --collection) plus its path inside that folder, e.g. seeds/003_x.txt."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from rag.ingest.loader import check_paths, is_url
     from rag.ingest.pipeline import ingest as run_ingest
 
     settings = get_settings()
     # URLs stay strings: Path("https://a/b") would collapse the "//" and read as a file name.
     targets: list[Path | str] = [p if is_url(p) else Path(p) for p in paths] if paths else [settings.corpus_dir]
-    quiet = _DropSkipLog()
-    logging.getLogger("rag.ingest.pipeline").addFilter(quiet)
+    bar = Progress(TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+                   TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+    task = bar.add_task("ingest", total=None)
     try:
         check_paths(targets)  # before opening the store: a typo'd path must not prune or index anything
-        report = run_ingest(targets, settings, prune=prune, progress=sys.stderr.isatty(),
-                            on_skip=lambda s: err.print(f"[yellow]skipped[/] {escape(str(s.path))}: "
-                                                        f"{escape(s.reason)}", highlight=False))
+        with bar:  # skips are printed once, by on_skip (the pipeline logs only when nobody reports them)
+            report = run_ingest(targets, settings, prune=prune, collection=collection,
+                                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+                                on_skip=lambda s: err.print(f"[yellow]skipped[/] {escape(str(s.path))}: "
+                                                            f"{escape(s.reason)}", highlight=False))
     except RagError as exc:
         _fail(exc)
-    finally:
-        logging.getLogger("rag.ingest.pipeline").removeFilter(quiet)
     out.print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.skipped)} skipped; "
@@ -72,6 +72,7 @@ def ask(
 ) -> None:
     """Answer one question with numbered citations."""
     from rag.answering import answer
+    from rag.provenance import newer_sentence
 
     try:
         res = answer(question)
@@ -85,9 +86,13 @@ def ask(
     if res.short_answer:
         out.print(f"[bold]{escape(res.short_answer.text)}[/] [{res.short_answer.n}]", highlight=False)
     out.print(res.text, markup=False, highlight=False)
-    for c in res.citations:
-        out.print(f"[bold][{c.n}][/] {c.source} ({c.title}) chars {c.start}-{c.end}", highlight=False)
+    for c in res.citations:  # one line per citation: id, title, then publisher, date, page, link when known
+        meta = "".join(f" · {x}" for x in (c.publisher, c.date and c.date[:10], c.page and f"p. {c.page}", c.url) if x)
+        out.print(f"[bold][{c.n}][/] {escape(c.source)} ({escape(c.title)}){escape(meta)} chars {c.start}-{c.end}",
+                  highlight=False)
         out.print(f"    “{c.quote}”", markup=False, highlight=False)
+    if newer_sentence(res):
+        out.print(newer_sentence(res), markup=False, highlight=False)
 
 
 @app.command()

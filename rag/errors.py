@@ -55,3 +55,7 @@ class ResponseTooLargeError(URLRefusedError):
 
 class ExtractionError(IngestError):
     """A file's content could not be read as an article (malformed, encrypted, no text); the file is skipped."""
+
+
+class CollectionConflictError(IngestError):
+    """A folder's default collection name is already used by articles from another folder (use --collection)."""

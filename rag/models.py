@@ -30,6 +30,27 @@ class SourceDocument:
     pages: tuple[int, ...] = ()  # PDF: offset in `text` where each page starts (see rag.ingest.formats.pdf.page_of)
     format: str = "text"  # text, html, pdf, json, jsonl, csv, feed or url
     original_path: Path | None = None  # the file the text was extracted from; None for a fetched URL
+    collection: str = ""  # the folder identity (or user-given name) the article was ingested under
+    root: Path | None = None  # the folder `source` is relative to (None for a URL)
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """One indexed article as listed to users (rag.list_articles, the UI's Articles tab)."""
+
+    source: str  # the id citations use: `<collection>/<relative path>`
+    title: str
+    collection: str
+    n_chunks: int
+    date: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    format: str = "text"
+    path: str = ""  # the file it was read from ('' or host/path for a URL)
+
+    def to_dict(self) -> dict:
+        """JSON-able form."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,19 @@ class Passage:
     also_in: list[str] = field(default_factory=list)  # sources of near-duplicate passages collapsed into this
     copies: list[Passage] = field(default_factory=list, repr=False)  # those collapsed passages
     doc_sha256: str = ""  # version of the article the passage was read from (for the final quote check)
+    publisher: str | None = None
+    date: str | None = None  # ISO 8601
+    url: str | None = None
+    page_starts: list[tuple[int, int]] = field(default_factory=list)  # PDF: (offset, page) of pages in the chunk
+
+    def page_at(self, offset: int) -> int | None:
+        """PDF page (1-based) holding `offset` of the article text, when the passage knows its pages."""
+        page = None
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
 
 
 @dataclass(frozen=True)
@@ -68,6 +102,10 @@ class Citation:
     quote: str
     start: int
     end: int
+    publisher: str | None = None  # the article's metadata, when its format carried it
+    date: str | None = None  # ISO 8601
+    url: str | None = None
+    page: int | None = None  # PDF page of the quote's start
 
     def to_dict(self) -> dict:
         """JSON-able form."""
@@ -102,6 +140,7 @@ class Answer:
     conflict: bool = False  # sources disagree and both sides are cited
     short_answer: ShortAnswer | None = None  # "St. Petersburg" [1]: the asked-for detail, when there is one
     notice: str | None = None  # why the LLM's answer was replaced by the offline one (prompts.LLM_FALLBACK_NOTICE)
+    newer_source: str | None = None  # on a conflict with dated sources: the source of the most recent report
     passages: list[Passage] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -115,6 +154,7 @@ class Answer:
             "answerer": self.answerer,
             "standalone_question": self.standalone_question,
             "notice": self.notice,
+            "newer_source": self.newer_source,
             "short_answer": self.short_answer.to_dict() if self.short_answer else None,
             "citations": [c.to_dict() for c in self.citations],
             "retrieved": [

@@ -13,8 +13,10 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Bump when cleaning or chunking changes what ends up in the index, so old vectors are never mixed in.
-PIPELINE_VERSION = "5"
+# Bump when cleaning, chunking or article ids change what ends up in the index, so old vectors are never
+# mixed in. 6: ids are `<collection>/<relative path>` and chunks carry publisher/date/url/pages; an index
+# of version 5 is left untouched and unused: re-run `rag ingest FOLDER` for each folder you had ingested.
+PIPELINE_VERSION = "6"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 
@@ -178,6 +180,21 @@ class RagSettings(BaseSettings):
         description="UI: seconds between words when an answer arrives all at once (offline answerer), "
         "so it visibly streams; 0 shows it at once.",
     )
+
+    ui_readonly: bool = Field(
+        default=False,
+        description="Shared deployments: the UI lists articles but cannot upload, fetch URLs or delete.",
+    )
+    ui_max_request_bytes: int = Field(
+        default=20_000_000, ge=1,
+        description="UI uploads: total bytes accepted per upload request (each file is also held to "
+                    "RAG_MAX_FILE_BYTES).",
+    )
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the UI stores uploaded files (collection 'uploads'): inside the data dir, never the corpus."""
+        return self.data_dir / "uploads"
 
     @property
     def llm_enabled(self) -> bool:

@@ -60,8 +60,26 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def seed_text(source: str) -> str:
-    """The original text of a seed file."""
-    return (SEEDS / source).read_text(encoding="utf-8")
+    """The original text of a seed article, by id (`seeds/<file>`, as citations name it) or by file name."""
+    collection, sep, rel = source.partition("/")
+    if sep and collection != SEEDS.name:
+        raise KeyError(f"{source} is not a seed article (its collection is {collection})")
+    return (SEEDS / (rel if sep else source)).read_text(encoding="utf-8")
+
+
+def seed_id(name: str) -> str:
+    """The article id of a seed file: its folder's name, then its path inside the folder."""
+    return f"{SEEDS.name}/{name}"
+
+
+def source_file(source: str, settings: RagSettings) -> Path:
+    """The file an indexed article was read from, resolved through its registry record (not its id)."""
+    from rag.index.records import ArticleRecord
+    from rag.index.store import documents_collection
+
+    got = documents_collection(settings).get(ids=[source], include=["metadatas"])
+    assert got["ids"], f"{source} is not indexed"
+    return Path(ArticleRecord.from_metadata(got["metadatas"][0]).path)
 
 
 # -- Chroma server (tests/test_chroma_server.py, tests/test_faults_kill.py) --------------------------

@@ -86,7 +86,7 @@ def test_chroma_server__token_is_sent_as_chroma_expects(token_proxy, tmp_path: P
     one = tmp_path / "one"
     one.mkdir()
     (one / "a.txt").write_text(seed_text("003_eaebfa045854f265.txt"), encoding="utf-8")
-    assert ingest([one], settings).added == ["a.txt"]
+    assert ingest([one], settings).added == ["one/a.txt"]
 
 
 def test_chroma_server__wrong_token_is_a_store_error(token_proxy, tmp_path: Path) -> None:

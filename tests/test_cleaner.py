@@ -9,7 +9,7 @@ from tests.conftest import SEEDS
 def cleaned() -> dict[str, str]:
     docs, _ = load_documents([SEEDS], 10**7)
     shared = shared_keys([[p.key for p in split_paragraphs(d.text)] for d in docs])
-    return {d.source: "\n".join(p.text for p in clean_document(d, shared).paragraphs) for d in docs}
+    return {d.source.partition("/")[2]: "\n".join(p.text for p in clean_document(d, shared).paragraphs) for d in docs}
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ def assert_consistent(settings, corpus: Path) -> None:
     committed = committed_versions(records)
     assert set(committed) == set(records)  # no placeholder left
     for source, chunks in stored(settings).items():
-        original = (corpus / source).read_text(encoding="utf-8")
+        original = Path(records[source].path).read_text(encoding="utf-8")  # the file, found via its record
         for _, meta in chunks:
             record = ChunkRecord.from_metadata(meta)
             assert record.version == committed[source]
@@ -73,9 +73,9 @@ def test_faults_files__bad_file_is_skipped_with_reason_and_good_one_kept(
     (corpus / name).write_bytes(raw)
     settings = make_settings(tmp_path / "data")
     report = ingest([corpus], settings)
-    assert report.added == ["good.txt"]
+    assert report.added == ["corpus/good.txt"]
     assert [(s.path.name, s.reason.startswith(reason)) for s in report.skipped] == [(name, True)]
-    assert set(stored(settings)) == {"good.txt"}
+    assert set(stored(settings)) == {"corpus/good.txt"}
     assert_consistent(settings, corpus)
 
 
@@ -88,8 +88,8 @@ def test_faults_files__five_megabyte_article_is_ingested_whole(fast_embed, tmp_p
     assert (corpus / "huge.txt").stat().st_size > 5_000_000
     settings = make_settings(tmp_path / "data", chunk_size=512)
     report = ingest([corpus], settings)
-    chunks = stored(settings)["huge.txt"]
-    assert report.added == ["huge.txt"] and len(chunks) == report.chunks_written > 1000
+    chunks = stored(settings)["corpus/huge.txt"]
+    assert report.added == ["corpus/huge.txt"] and len(chunks) == report.chunks_written > 1000
     assert_consistent(settings, corpus)
     assert any("Session 10499:" in text for text, _ in chunks)  # the end is not lost
 
@@ -118,9 +118,9 @@ def test_faults_files__legacy_encoding_is_ingested_as_decoded_text(
     (corpus / name).write_bytes(raw)
     settings = make_settings(tmp_path / "data")
     report = ingest([corpus], settings)
-    assert report.added == [name] and report.skipped == []
+    assert report.added == [f"corpus/{name}"] and report.skipped == []
     # The stored original is the decoded text, so citation offsets index into it.
-    assert documents_collection(settings).get(ids=[name], include=["documents"])["documents"] == [text]
+    assert documents_collection(settings).get(ids=[f"corpus/{name}"], include=["documents"])["documents"] == [text]
 
 
 def test_faults_files__boilerplate_only_article_is_registered_without_chunks(fast_embed, tmp_path: Path) -> None:
@@ -131,8 +131,8 @@ def test_faults_files__boilerplate_only_article_is_registered_without_chunks(fas
         "Sign up for our daily newsletter\n\nAdvertisement\n\nScroll to top\n\nSubscribe now\n", encoding="utf-8")
     settings = make_settings(tmp_path / "data")
     report = ingest([corpus], settings)
-    assert sorted(report.added) == ["chrome.txt", "good.txt"]
-    assert set(stored(settings)) == {"good.txt"}
+    assert sorted(report.added) == ["corpus/chrome.txt", "corpus/good.txt"]
+    assert set(stored(settings)) == {"corpus/good.txt"}
     assert ingest([corpus], settings).wrote is False
     assert_consistent(settings, corpus)
 
@@ -155,10 +155,10 @@ def test_faults_files__file_replaced_while_ingesting_keeps_the_version_read_then
     settings = make_settings(tmp_path / "data")
     ingest([corpus], settings)
     monkeypatch.setattr(pipeline, "chunk_document", real_chunk)
-    registry = documents_collection(settings).get(ids=["a.txt"], include=["documents"])
+    registry = documents_collection(settings).get(ids=["corpus/a.txt"], include=["documents"])
     assert registry["documents"] == [GOOD]  # stored text and chunks are both the version read
-    assert all("Monday" in t for t, _ in stored(settings)["a.txt"])
-    assert ingest([corpus], settings).updated == ["a.txt"]
+    assert all("Monday" in t for t, _ in stored(settings)["corpus/a.txt"])
+    assert ingest([corpus], settings).updated == ["corpus/a.txt"]
     assert_consistent(settings, corpus)
     fresh = make_settings(tmp_path / "fresh")
     ingest([corpus], fresh)
@@ -174,10 +174,10 @@ def test_faults_files__deleted_file_then_prune_leaves_no_trace(fast_embed, tmp_p
     ingest([corpus], settings)
     (corpus / "b.txt").unlink()
     assert ingest([corpus], settings).removed == []  # without --prune nothing is dropped
-    assert ingest([corpus], settings, prune=True).removed == ["b.txt"]
-    assert set(stored(settings)) == {"a.txt"}
-    assert "b.txt" not in documents_collection(settings).get()["ids"]
+    assert ingest([corpus], settings, prune=True).removed == ["corpus/b.txt"]
+    assert set(stored(settings)) == {"corpus/a.txt"}
+    assert "corpus/b.txt" not in documents_collection(settings).get()["ids"]
     keyword = HybridRetriever(settings).keyword_index()
-    assert (set(keyword.sources) == {"a.txt"} and keyword.search("Graz harbour", 5) == []) or all(
+    assert (set(keyword.sources) == {"corpus/a.txt"} and keyword.search("Graz harbour", 5) == []) or all(
         cid in set(chunks_collection(settings).get()["ids"]) for cid, _ in keyword.search("Graz harbour", 5))
     assert_consistent(settings, corpus)

@@ -67,7 +67,7 @@ def check_reader(retriever: HybridRetriever, versions: dict[int, set[str]]) -> i
             text = retriever.original_text(p.source, p.doc_sha256)
             if text is None:  # committed anew between retrieval and this check: fine, it was committed
                 continue
-            assert p.doc_sha256 in versions[int(p.source[1:4])]
+            assert p.doc_sha256 in versions[int(p.source.rpartition("/")[2][1:4])]
             assert all(text[s.start : s.end] == s.text for s in p.sentences)
             seen += 1
     return seen
@@ -104,7 +104,7 @@ def test_faults_kill__sigkill_at_random_points_then_rerun_converges(chroma_serve
     ingest([corpus], fresh)
     assert set(chunks_collection(settings).get()["ids"]) == set(chunks_collection(fresh).get()["ids"])
     records = read_registry(documents_collection(settings))
-    assert set(committed_versions(records)) == set(records) == {p.name for p in corpus.glob("*.txt")}
+    assert set(committed_versions(records)) == set(records) == {f"{corpus.name}/{p.name}" for p in corpus.glob("*.txt")}
     keyword = retriever.keyword_index()
     assert sorted(keyword.ids) == sorted(chunks_collection(fresh).get()["ids"])
 
@@ -118,9 +118,9 @@ def test_faults_kill__queries_during_ingest_see_only_committed_versions(
     settings = make_settings(tmp_path / "data", ingest_batch_chunks=1)
     ingest([corpus], settings)
     retriever = HybridRetriever(settings)
-    old = {p.name: sha(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")}
+    old = {f"{corpus.name}/{p.name}": sha(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")}
     write_version(corpus, 2, n=12)
-    new = {p.name: sha(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")}
+    new = {f"{corpus.name}/{p.name}": sha(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")}
 
     real_add = ChromaVectorStore.add
     between: list[list] = []  # what a reader saw right after new chunks landed, before their commit
@@ -128,7 +128,7 @@ def test_faults_kill__queries_during_ingest_see_only_committed_versions(
     def add_then_query(self, nodes, **kwargs):
         ids = real_add(self, nodes, **kwargs)
         source = nodes[0].metadata["source"]
-        passages = retriever.retrieve(f"works package {int(source[1:4])} cost", top_k=8)
+        passages = retriever.retrieve(f"works package {int(source.rpartition('/')[2][1:4])} cost", top_k=8)
         between.append([(p.source, p.doc_sha256, source) for p in passages])
         time.sleep(0.02)
         return ids

@@ -47,6 +47,7 @@ def formats_settings(tmp_path_factory: pytest.TempPathFactory) -> RagSettings:
 )
 def test_each_format__answers_with_a_verbatim_quote_of_the_extracted_text(
         formats_settings: RagSettings, question: str, source: str, fact: str) -> None:
+    source = f"corpus/{source}"
     res = answer(question, settings=formats_settings)
     assert not res.abstained, res.text
     stored = documents_collection(formats_settings).get(ids=[source], include=["documents"])["documents"][0]
@@ -54,6 +55,19 @@ def test_each_format__answers_with_a_verbatim_quote_of_the_extracted_text(
     assert cited, [c.source for c in res.citations]
     assert all(stored[c.start:c.end] == c.quote for c in cited)
     assert any(fact in c.quote for c in cited), [c.quote for c in cited]
+    # The article's metadata travels with its citations (and into to_dict()).
+    if source.endswith(".pdf"):
+        assert all(c.page == 1 + sum(c.start >= p for p in _pages(formats_settings, source)[1:]) for c in cited)
+        assert all(c.to_dict()["page"] for c in cited)
+    if source.endswith(".html"):
+        assert all(c.url and c.publisher and c.date for c in cited), cited
+
+
+def _pages(settings: RagSettings, source: str) -> tuple[int, ...]:
+    from rag.index.records import ArticleRecord
+
+    meta = documents_collection(settings).get(ids=[source], include=["metadatas"])["metadatas"][0]
+    return ArticleRecord.from_metadata(meta).pages
 
 
 def _cli(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess:

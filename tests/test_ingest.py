@@ -30,8 +30,8 @@ def test_ingest__changed_file_replaces_only_its_chunks(corpus: Path, tmp_path: P
     target.write_text(target.read_text(encoding="utf-8") + "\nThe envoy later flew to Oslo for talks.\n",
                       encoding="utf-8")
     report = ingest([corpus], settings)
-    assert report.updated == ["001_8637233b93c6c890.txt"] and len(report.unchanged) == 4
-    stored = chunks_collection(settings).get(where={"source": "001_8637233b93c6c890.txt"},
+    assert report.updated == ["corpus/001_8637233b93c6c890.txt"] and len(report.unchanged) == 4
+    stored = chunks_collection(settings).get(where={"source": "corpus/001_8637233b93c6c890.txt"},
                                              include=["documents"])
     assert any("Oslo" in d for d in stored["documents"])
     fresh = make_settings(tmp_path / "fresh")
@@ -44,10 +44,10 @@ def test_ingest__prune_removes_deleted_files(corpus: Path, tmp_path: Path) -> No
     ingest([corpus], settings)
     (corpus / "002_181e4f12115521e5.txt").unlink()
     kept = ingest([corpus], settings)
-    assert kept.removed == [] and "002_181e4f12115521e5.txt" in documents_collection(settings).get()["ids"]
+    assert kept.removed == [] and "corpus/002_181e4f12115521e5.txt" in documents_collection(settings).get()["ids"]
     pruned = ingest([corpus], settings, prune=True)
-    assert pruned.removed == ["002_181e4f12115521e5.txt"]
-    assert chunks_collection(settings).get(where={"source": "002_181e4f12115521e5.txt"})["ids"] == []
+    assert pruned.removed == ["corpus/002_181e4f12115521e5.txt"]
+    assert chunks_collection(settings).get(where={"source": "corpus/002_181e4f12115521e5.txt"})["ids"] == []
 
 
 def test_ingest__crash_midway_then_rerun_converges_to_exact_chunk_set(
@@ -93,9 +93,9 @@ def test_ingest__article_added_later_sharing_chrome_recleans_earlier_one(corpus:
     shutil.copy(corpus / "000_c4712fde8296b1f4.txt", alone)
     ingest([alone], settings)
     docs = lambda: chunks_collection(settings).get(  # noqa: E731
-        where={"source": "000_c4712fde8296b1f4.txt"}, include=["documents"])["documents"]
+        where={"source": "alone/000_c4712fde8296b1f4.txt"}, include=["documents"])["documents"]
     assert any("We are facing unprecedented challenges" in d for d in docs())
     shutil.copy(corpus / "003_eaebfa045854f265.txt", alone)
     report = ingest([alone], settings)
-    assert report.updated == ["000_c4712fde8296b1f4.txt"]
+    assert report.updated == ["alone/000_c4712fde8296b1f4.txt"]
     assert not any("We are facing unprecedented challenges" in d for d in docs())

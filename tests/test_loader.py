@@ -21,7 +21,7 @@ def test_load_documents__skips_unusable_file_with_reason(tmp_path: Path, name: s
     (tmp_path / "good.txt").write_text("A real article about a meeting in Paris.", encoding="utf-8")
     (tmp_path / name).write_bytes(content)
     docs, skipped = load_documents([tmp_path], max_bytes=10_000)
-    assert [d.source for d in docs] == ["good.txt"]
+    assert [d.source for d in docs] == [f"{tmp_path.name}/good.txt"]
     assert [(s.path.name, s.reason) for s in skipped] == [(name, reason)]
 
 

@@ -135,8 +135,9 @@ def test_ui__chat_streams_cites_follows_up_escapes_and_recovers(page, corpus_dir
     first = page.locator(FINAL).first
     quotes = _cited(page, first, 1)
     assert any("St. Petersburg" in q for q in quotes)
-    files = page.locator("#sources .nr-file").all_inner_texts()
-    assert files and all((corpus_dir / f.strip()).is_file() for f in files)
+    files = page.locator("#sources .nr-file").all_inner_texts()  # article ids: <folder name>/<file>
+    assert files and all(f.strip().startswith(f"{corpus_dir.name}/") for f in files)
+    assert all((corpus_dir / f.strip().partition("/")[2]).is_file() for f in files)
     assert len(files) == len(set(files))  # each article once
 
     # Clicking a marker brings its quote into view and highlights it.
@@ -178,7 +179,7 @@ def test_ui__chat_streams_cites_follows_up_escapes_and_recovers(page, corpus_dir
 def test_ui__ten_simultaneous_questions_are_all_answered_verbatim(ui_url: str, corpus_dir: Path) -> None:
     from gradio_client import Client
 
-    texts = {p.name: p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.txt")}
+    texts = {f"{corpus_dir.name}/{p.name}": p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.txt")}
     answerable = ["Where did Witkoff meet Putin?", "How many people were killed in the strikes on Kyiv?",
                   "Who was Ksenia Karelina exchanged for?", "What did Klitschko say about giving up territory?",
                   XSS_QUESTION]
@@ -205,3 +206,83 @@ def test_ui__ten_simultaneous_questions_are_all_answered_verbatim(ui_url: str, c
         for mark in sources.split("<mark")[1:]:
             quote = html.unescape(mark.split(">", 1)[1].split("</mark>", 1)[0])
             assert any(quote in t for t in texts.values())
+
+
+UPLOAD_NAME = "fenwick_lighthouse.txt"
+UPLOAD_ARTICLE = """Fenwick Lighthouse Reopens After Restoration
+
+The Fenwick lighthouse reopened to visitors on Sunday after a restoration that cost 3.2 million pounds, the
+county heritage trust said.
+
+The trust said the lighthouse keeper's cottage will become a small maritime museum next spring.
+"""
+UPLOAD_QUESTION = "What will the Fenwick lighthouse keeper's cottage become?"
+
+
+def _open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def _viewport_holds(page, selector: str) -> bool:
+    """True when the element's box lies inside the visible viewport."""
+    return page.eval_on_selector(selector, """el => { const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }""")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    upload = tmp_path / UPLOAD_NAME
+    upload.write_text(UPLOAD_ARTICLE, encoding="utf-8")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # Upload by the file input the drop zone wraps; the result names the file and the header count moves.
+    _open_tab(page, "Articles")
+    page.set_input_files("#nr-upload input[type=file]", [str(upload)])
+    page.wait_for_selector(f"#nr-upload :text('{UPLOAD_NAME}')", timeout=30_000)
+    page.click("#nr-add-files")
+    page.wait_for_selector("#nr-ingest-result .nr-res-added", timeout=120_000)
+    assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-ingest-result").inner_text()
+    assert "7 articles" in page.locator("#nr-header").inner_text()
+    assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-article-list").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "articles-desktop.png"), full_page=True)
+
+    # Ask about it: the answer cites the uploaded article.
+    _open_tab(page, "Chat")
+    cited = _ask(page, UPLOAD_QUESTION)
+    quotes = _cited(page, cited, page.locator(FINAL).count())
+    assert any("maritime museum" in q for q in quotes)
+    assert f"uploads/{UPLOAD_NAME}" in page.locator("#sources").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"))
+
+    # Phone: the input is visible without scrolling, and a tapped [n] reaches its source and comes back.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    assert _viewport_holds(page, "#question textarea")
+    page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+    marker = page.locator(FINAL).last.locator("a.nr-cite").first
+    href = marker.get_attribute("href")
+    marker.click()
+    page.wait_for_timeout(800)  # smooth scrolling
+    assert _viewport_holds(page, f"#sources {href}") or _viewport_holds(page, "#sources mark.nr-flash")
+    page.locator(f"#sources a.nr-back[href='{href}']").first.click()
+    page.wait_for_timeout(800)
+    assert _viewport_holds(page, f"#chat a.nr-cite[href='{href}']")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # Delete it: the count goes back and the same question is no longer answered from it.
+    _open_tab(page, "Articles")
+    page.click("#nr-delete-choice input")
+    page.keyboard.type(UPLOAD_NAME[:12])
+    page.get_by_role("option", name=f"uploads/{UPLOAD_NAME}").click()
+    page.click("#nr-delete")
+    page.wait_for_selector("#nr-ingest-result .nr-deleted", timeout=60_000)
+    assert "6 articles" in page.locator("#nr-header").inner_text()
+    _open_tab(page, "Chat")
+    page.click("#clear")  # a fresh conversation: the question alone, no history to carry it
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='bot']\").length === 0")
+    again = _ask(page, UPLOAD_QUESTION)
+    assert "nr-abstain" in again.get_attribute("class"), again.inner_text()
+    assert page.dialogs == []

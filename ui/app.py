@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from functools import partial
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ import gradio as gr
 
 import rag
 from rag import Answer, InvalidQuestionError, RagError, RagSettings, StreamEvent, StreamReset, TextDelta, get_settings
+from rag.ingest.formats import SUPPORTED_SUFFIXES
+from rag.ui.articles import READONLY_MESSAGE, add_uploads, add_url, articles_html, delete_article, results_html
 from rag.ui.render import answer_html, error_html, streaming_html, user_html
 from rag.ui.sources import panel_html, turn_sources
 
@@ -152,31 +155,103 @@ def header_html(settings: RagSettings) -> str:
     )
 
 
+def _articles_view(settings: RagSettings) -> tuple[str, Any, str]:
+    """(articles table, delete choices, header) after the corpus changed."""
+    articles = rag.list_articles(settings)
+    choices = gr.update(choices=[a.source for a in articles], value=None)
+    return articles_html(articles), choices, header_html(settings)
+
+
+def upload_files(files: list[Any] | None, settings: RagSettings, progress: gr.Progress | None = gr.Progress()  # noqa: B008 (how Gradio injects progress)
+                 ) -> tuple[str, str, Any, str]:
+    """Articles-tab handler: store and index the dropped files; per-file results, table, choices, header."""
+    tick = (lambda done, total: progress((done, total), desc="Indexing", unit="chunks")) if progress else None
+    pairs = [(Path(str(f)), Path(str(f)).name) for f in files or []]
+    try:
+        results = results_html(add_uploads(pairs, settings, on_progress=tick)) if pairs else \
+            "<p class='nr-empty'>Drop one or more article files first.</p>"
+    except RagError as exc:
+        results = error_html(str(exc))
+    return (results, *_articles_view(settings))
+
+
+def fetch_url(url: str, settings: RagSettings, progress: gr.Progress | None = gr.Progress()  # noqa: B008 (how Gradio injects progress)
+              ) -> tuple[str, str, Any, str, str]:
+    """Articles-tab handler: fetch and index one URL; result, table, choices, header, emptied URL box."""
+    tick = (lambda done, total: progress((done, total), desc="Indexing", unit="chunks")) if progress else None
+    try:
+        result = results_html([add_url(url or "", settings, on_progress=tick)])
+    except RagError as exc:
+        result = error_html(str(exc))
+    return (result, *_articles_view(settings), "")
+
+
+def remove_article(source: str | None, settings: RagSettings) -> tuple[str, str, Any, str]:
+    """Articles-tab handler: delete the chosen article; a sentence, table, choices, header."""
+    if not source:
+        return ("<p class='nr-empty'>Choose an article to delete.</p>", *_articles_view(settings))
+    try:
+        message = f"<p class='nr-deleted'>{html_escape(delete_article(source, settings))}</p>"
+    except RagError as exc:
+        message = error_html(str(exc))
+    return (message, *_articles_view(settings))
+
+
 def build_app(settings: RagSettings | None = None) -> gr.Blocks:
-    """The chat UI as a Gradio Blocks app (not launched)."""
+    """The chat UI as a Gradio Blocks app (not launched): a Chat tab and an Articles tab."""
     settings = settings or get_settings()
     limit = settings.ui_concurrency
     with gr.Blocks(title="newsrag") as demo:
-        gr.HTML(header_html(settings))
+        header = gr.HTML(header_html(settings))
         turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
-                chatbot = gr.Chatbot(
-                    label="Chat", show_label=False, height=600, elem_id="chat", sanitize_html=True,
-                    allow_tags=False, latex_delimiters=[], feedback_options=None, buttons=[],
-                    group_consecutive_messages=False,
-                    placeholder="**Ask a question about the articles**<br>or pick an example below.",
-                )
-                with gr.Row():
-                    box = gr.Textbox(placeholder="Ask a question about the articles…", show_label=False,
-                                     elem_id="question", max_lines=4, scale=5, autofocus=True)
-                    send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-                with gr.Row(elem_id="nr-examples"):
-                    example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
-                clear = gr.Button("Clear conversation", elem_id="clear", size="sm", variant="stop")
-            with gr.Column(scale=2, min_width=320, elem_id="sources-box"):
-                gr.HTML("<h3>Sources</h3>")
-                sources = gr.HTML(panel_html([]), elem_id="sources")
+        with gr.Tabs(elem_id="nr-tabs"):
+            with gr.Tab("Chat", id="chat-tab"), gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=300):
+                    # No fixed pixel height: style.css sizes the chat to the viewport so the input stays in view.
+                    chatbot = gr.Chatbot(
+                        label="Chat", show_label=False, elem_id="chat", sanitize_html=True,
+                        allow_tags=False, latex_delimiters=[], feedback_options=None, buttons=[],
+                        group_consecutive_messages=False, height="clamp(220px, calc(100dvh - 340px), 720px)",
+                        placeholder="**Ask a question about the articles**<br>or pick an example below.",
+                    )
+                    with gr.Row(elem_id="nr-ask-row"):
+                        box = gr.Textbox(placeholder="Ask about the articles…", show_label=False,
+                                         elem_id="question", max_lines=4, scale=5, autofocus=True)
+                        send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=64)
+                    with gr.Row(elem_id="nr-examples"):
+                        example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+                    clear = gr.Button("Clear conversation", elem_id="clear", size="sm", variant="stop")
+                with gr.Column(scale=2, min_width=300, elem_id="sources-box"):
+                    gr.HTML("<h3>Sources</h3>")
+                    sources = gr.HTML(panel_html([]), elem_id="sources")
+            with gr.Tab("Articles", id="articles-tab"):
+                table = gr.HTML(articles_html(_list(settings)), elem_id="nr-article-list")
+                if settings.ui_readonly:
+                    gr.HTML(f"<p class='nr-readonly'>{html_escape(READONLY_MESSAGE)}</p>", elem_id="nr-readonly")
+                else:
+                    with gr.Row():
+                        with gr.Column(min_width=300):
+                            files = gr.File(label=f"Drop article files ({' '.join(SUPPORTED_SUFFIXES)})",
+                                            file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                                            elem_id="nr-upload")
+                            add_files = gr.Button("Add files", variant="primary", elem_id="nr-add-files")
+                        with gr.Column(min_width=300):
+                            url = gr.Textbox(label="Or add an article by its web address", elem_id="nr-url",
+                                             placeholder="https://…")
+                            add_link = gr.Button("Add URL", elem_id="nr-add-url")
+                            choice = gr.Dropdown(label="Delete an article", choices=_ids(settings),
+                                                 elem_id="nr-delete-choice", interactive=True)
+                            delete = gr.Button("Delete", variant="stop", elem_id="nr-delete")
+                    result = gr.HTML("", elem_id="nr-ingest-result")
+                    writes = {"concurrency_limit": 1, "concurrency_id": "corpus", "api_visibility": "private"}
+                    add_files.click(partial(upload_files, settings=settings), [files],
+                                    [result, table, choice, header], **writes).then(lambda: None, None, files)
+                    add_link.click(partial(fetch_url, settings=settings), [url],
+                                   [result, table, choice, header, url], **writes)
+                    url.submit(partial(fetch_url, settings=settings), [url],
+                               [result, table, choice, header, url], **writes)
+                    delete.click(partial(remove_article, settings=settings), [choice],
+                                 [result, table, choice, header], **writes)
 
         outputs = [chatbot, sources, box, turns]
         chat = gr.on([box.submit, send.click], partial(respond, settings=settings), [box, turns], outputs,
@@ -200,6 +275,18 @@ def build_app(settings: RagSettings | None = None) -> gr.Blocks:
     return demo
 
 
+def _list(settings: RagSettings) -> list:
+    try:
+        return rag.list_articles(settings)
+    except RagError as exc:  # the tab is informational; the chat reports real problems per question
+        log.warning("could not list articles: %s", exc)
+        return []
+
+
+def _ids(settings: RagSettings) -> list[str]:
+    return [a.source for a in _list(settings)]
+
+
 def launch_options(settings: RagSettings) -> dict[str, Any]:
     """Keyword arguments for `Blocks.launch`: bind address, auth, theme, CSS and the marker-link JS."""
     auth = None
@@ -212,6 +299,8 @@ def launch_options(settings: RagSettings) -> dict[str, Any]:
         "server_name": settings.ui_host, "server_port": settings.ui_port, "share": False, "auth": auth,
         "show_error": False, "theme": gr.themes.Soft(primary_hue="blue", secondary_hue="slate"),
         "css": (ASSETS / "style.css").read_text(encoding="utf-8"),
+        # Gradio refuses bigger uploads before writing them; ui/articles.py then applies the exact limits.
+        "max_file_size": max(settings.ui_max_request_bytes, settings.max_file_bytes),
         "js": (ASSETS / "app.js").read_text(encoding="utf-8"),
     }
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
+from urllib.parse import urlsplit
 
 from rag.models import Answer, Citation, Sentence
+from rag.provenance import newer_sentence
 
 # One sentence of context either side of a quote: enough to read it in place, short enough to scan.
 _CONTEXT_SENTENCES = 1
@@ -110,6 +112,23 @@ def _fallback_quote(c: Citation, turn: int) -> str:
             f"<mark class='nr-c-{turn}-{c.n}'>{escape(c.quote)}</mark>{_back_link(turn, c.n)}")
 
 
+def link_html(url: str | None, label: str = "link") -> str:
+    """An escaped link that opens in a new tab, only for http(s) URLs (a `javascript:` URL is never a link)."""
+    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+        return ""
+    return (f"<a class='nr-link' href='{escape(url)}' target='_blank' rel='noopener noreferrer nofollow' "
+            f"title='{escape(url)}'>{escape(label)}</a>")
+
+
+def meta_line(c: Citation) -> str:
+    """Publisher · date · page · link of a citation's article, escaped; '' when its format carried none."""
+    bits = [escape(x) for x in (c.publisher, (c.date or "")[:10], f"p. {c.page}" if c.page else "") if x]
+    link = link_html(c.url, "open article ↗")
+    if link:
+        bits.append(link)
+    return f"<div class='nr-meta-line'>{' · '.join(bits)}</div>" if bits else ""
+
+
 def article_card(source: str, cites: list[Citation], answer: Answer, turn: int) -> str:
     """One article: title, file name, and its quoted passages (several quotes grouped)."""
     sentences = _article_sentences(answer, source)
@@ -126,7 +145,7 @@ def article_card(source: str, cites: list[Citation], answer: Answer, turn: int) 
         f"<div class='nr-card-head'><span class='nr-nums'>{nums}</span>"
         f"<span class='nr-title'>{title}</span></div>"
         f"<div class='nr-file' title='{escape(offsets)}'>{escape(source)}</div>"
-        f"{body}</article>"
+        f"{meta_line(cites[0])}{body}</article>"
     )
 
 
@@ -140,8 +159,10 @@ def turn_sources(answer: Answer, turn: int) -> str:
     cards = "".join(article_card(src, cites, answer, turn) for src, cites in groups.items())
     note = ""
     if answer.conflict:
+        newer = newer_sentence(answer)
+        newer = f" {escape(newer)}" if newer else ""
         note = ("<div class='nr-conflict-note'>⚖ These articles disagree. "
-                "Compare the highlighted quotes.</div>")
+                f"Compare the highlighted quotes.{newer}</div>")
     return note + cards
 
 

@@ -23,8 +23,23 @@ END = "end"
 DOC_SHA256 = "doc_sha256"
 VERSION = "version"
 SENTENCES = "sentences"
+PUBLISHER = "publisher"
+DATE = "date"
+URL = "url"
+PAGE_STARTS = "page_starts"  # PDF: JSON [[offset, page], ...] of the pages a chunk overlaps
+# Article-only keys.
+COLLECTION = "collection"
+ROOT = "root"
+AUTHOR = "author"
+FORMAT = "format"
+PAGES = "pages"
 # Metadata the embedder and LLM prompts should not see (offsets and bookkeeping).
-HIDDEN_CHUNK_KEYS = [START, END, SENTENCES, DOC_SHA256, VERSION]
+HIDDEN_CHUNK_KEYS = [START, END, SENTENCES, DOC_SHA256, VERSION, PAGE_STARTS, URL]
+
+
+def _opt(meta: dict[str, Any], key: str) -> str | None:
+    # Chroma stores no None: missing metadata is written as '' and read back as None.
+    return str(meta.get(key) or "") or None
 
 
 def indexed_text(title: str, text: str) -> str:
@@ -43,6 +58,10 @@ class ChunkRecord:
     doc_sha256: str
     version: str  # clean signature of the article version the chunk was cut from
     sentences: list[Sentence]
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    page_starts: tuple[tuple[int, int], ...] = ()
 
     def to_metadata(self) -> dict[str, Any]:
         """Chroma metadata (flat scalars: sentences are JSON-encoded)."""
@@ -50,6 +69,8 @@ class ChunkRecord:
             SOURCE: self.source, TITLE: self.title, START: self.start, END: self.end,
             DOC_SHA256: self.doc_sha256, VERSION: self.version,
             SENTENCES: json.dumps([[s.start, s.end, s.text] for s in self.sentences], ensure_ascii=False),
+            PUBLISHER: self.publisher or "", DATE: self.date or "", URL: self.url or "",
+            PAGE_STARTS: json.dumps([list(p) for p in self.page_starts]),
         }
 
     @classmethod
@@ -61,12 +82,31 @@ class ChunkRecord:
             start=int(meta.get(START, 0)), end=int(meta.get(END, 0)),
             doc_sha256=str(meta.get(DOC_SHA256, "")), version=str(meta.get(VERSION, "")),
             sentences=[Sentence(int(s), int(e), t) for s, e, t in json.loads(meta.get(SENTENCES) or "[]")],
+            publisher=_opt(meta, PUBLISHER), date=_opt(meta, DATE), url=_opt(meta, URL),
+            page_starts=tuple((int(o), int(p)) for o, p in json.loads(meta.get(PAGE_STARTS) or "[]")),
         )
 
     def passage(self, chunk_id: str, text: str, score: float = 0.0) -> Passage:
-        """The chunk as a retrieved passage."""
+        """The chunk as a retrieved passage, with its article's metadata."""
         return Passage(id=chunk_id, source=self.source, title=self.title, text=text, start=self.start,
-                       end=self.end, sentences=self.sentences, score=score, doc_sha256=self.doc_sha256)
+                       end=self.end, sentences=self.sentences, score=score, doc_sha256=self.doc_sha256,
+                       publisher=self.publisher, date=self.date, url=self.url,
+                       page_starts=list(self.page_starts))
+
+
+def chunk_page_starts(pages: tuple[int, ...], start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """(offset, page) of each PDF page overlapping `start:end`: the page holding `start`, then every page
+    beginning inside the span. Bounded by the chunk, so a 500-page PDF does not copy its page table into
+    every chunk."""
+    out: list[tuple[int, int]] = []
+    for number, offset in enumerate(pages, start=1):
+        if offset <= start:
+            out = [(offset, number)]
+        elif offset < end:
+            out.append((offset, number))
+        else:
+            break
+    return tuple(out)
 
 
 def chunk_source(meta: dict[str, Any] | None) -> str:
@@ -100,11 +140,22 @@ class ArticleRecord:
     version: str  # '' for a placeholder written before the first commit
     n_chunks: int = 0
     pending: bool = False  # superseded chunks may still be stored (a run was killed before deleting them)
+    collection: str = ""  # folder identity or user-given name; --prune works per collection
+    root: str = ""  # absolute folder the article's id is relative to ('' for a URL)
+    publisher: str | None = None
+    date: str | None = None
+    url: str | None = None
+    author: str | None = None
+    format: str = "text"
+    pages: tuple[int, ...] = ()  # PDF page start offsets in the stored text
 
     def to_metadata(self) -> dict[str, Any]:
         """Chroma metadata."""
         return {"sha256": self.sha256, TITLE: self.title, "path": self.path, "keys": ",".join(self.keys),
-                VERSION: self.version, "n_chunks": self.n_chunks, "pending": int(self.pending)}
+                VERSION: self.version, "n_chunks": self.n_chunks, "pending": int(self.pending),
+                COLLECTION: self.collection, ROOT: self.root, PUBLISHER: self.publisher or "",
+                DATE: self.date or "", URL: self.url or "", AUTHOR: self.author or "", FORMAT: self.format,
+                PAGES: ",".join(str(p) for p in self.pages)}
 
     @classmethod
     def from_metadata(cls, meta: dict[str, Any] | None) -> ArticleRecord:
@@ -114,6 +165,10 @@ class ArticleRecord:
             sha256=str(meta.get("sha256", "")), title=str(meta.get(TITLE, "")), path=str(meta.get("path", "")),
             keys=[k for k in str(meta.get("keys", "")).split(",") if k], version=str(meta.get(VERSION, "")),
             n_chunks=int(meta.get("n_chunks", 0)), pending=bool(meta.get("pending", 0)),
+            collection=str(meta.get(COLLECTION, "")), root=str(meta.get(ROOT, "")),
+            publisher=_opt(meta, PUBLISHER), date=_opt(meta, DATE), url=_opt(meta, URL),
+            author=_opt(meta, AUTHOR), format=str(meta.get(FORMAT) or "text"),
+            pages=tuple(int(p) for p in str(meta.get(PAGES, "")).split(",") if p),
         )
 
     @property

@@ -17,6 +17,7 @@ from typing import Any
 
 from rag.index.records import ArticleRecord, chunk_source, chunk_title, chunk_version, indexed_text, source_filter
 from rag.index.store import REGISTRY_VECTOR
+from rag.models import ArticleInfo
 
 STATE_ID = "__index_state__"
 _PAGE = 2000  # records per request: large stores are read in pages, never in one response
@@ -51,6 +52,15 @@ def read_registry(docs: Any) -> dict[str, ArticleRecord]:
         if len(got["ids"]) < _PAGE:
             return records
         offset += _PAGE
+
+
+def list_articles(docs: Any) -> list[ArticleInfo]:
+    """The committed articles, by collection then id (placeholders of unfinished ingests are left out)."""
+    return [
+        ArticleInfo(source=s, title=r.title, collection=r.collection, n_chunks=r.n_chunks, date=r.date,
+                    publisher=r.publisher, url=r.url, format=r.format, path=r.path)
+        for s, r in sorted(read_registry(docs).items(), key=lambda kv: (kv[1].collection, kv[0])) if r.committed
+    ]
 
 
 def committed_versions(records: dict[str, ArticleRecord]) -> dict[str, str]:

@@ -5,6 +5,12 @@ encoding), `.html`/`.htm`, `.pdf`, `.jsonl`/`.json`/`.csv` exports (one article 
 feeds (`.rss`, `.atom`, `.xml`; one article per entry). Strings such as `https://...` are fetched
 (rag/ingest/fetch.py). The text stored for an article is the EXTRACTED text, so citations index into it.
 
+Identity: an article's id (`source`) is `<collection>/<path relative to the folder it was ingested
+from>`, where the collection is that folder's name or a name the user gives (`--collection`). A file
+given on its own counts as ingested from its parent folder. So `colA/article.txt` and
+`colB/article.txt` are two articles, and `seeds/003_x.txt` stays readable in citations. Records of an
+export or entries of a feed add `#<record id>`; a URL's id is its host and path.
+
 A path that does not exist raises `MissingPathError` before anything is read (an ingest that silently
 read nothing could prune a whole index). Anything else that cannot be an article (binary, empty, too
 large, unsupported type, a bad record, a refused URL) is reported as skipped with a reason, and the
@@ -16,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.errors import ExtractionError, IngestError, MissingPathError
@@ -29,7 +35,7 @@ from rag.ingest.formats.text import decode_text
 from rag.models import SourceDocument
 from rag.settings import RagSettings, get_settings
 
-__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "is_url", "load_documents", "read_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "Skipped", "collection_scopes", "is_url", "load_documents", "read_file"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -52,8 +58,30 @@ def _unsupported(path: Path) -> Skipped:
                          f"(supported: {' '.join(SUPPORTED_SUFFIXES)})")
 
 
-def _candidate_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
-    files: list[Path] = []
+def folder_root(path: Path) -> Path:
+    """The folder an argument's articles are identified relative to: itself, or a file's parent."""
+    return (path if path.is_dir() else path.parent).resolve()
+
+
+def collection_name(path: Path, collection: str | None = None) -> str:
+    """The collection a file or folder argument is ingested under: the user's name, else the folder's name."""
+    name = (collection or folder_root(path).name or "root").strip().strip("/")
+    return name.replace("/", "_") or "root"
+
+
+def collection_scopes(paths: Iterable[Path | str], collection: str | None = None) -> dict[str, Path]:
+    """Collection name -> absolute folder, for every FOLDER argument (files and URLs define no scope).
+
+    `--prune` removes only articles of these collections, and ingest refuses to mix two different folders
+    under one default name (see rag/ingest/pipeline.py).
+    """
+    return {collection_name(Path(p), collection): folder_root(Path(p))
+            for p in paths if not is_url(p) and Path(p).is_dir()}
+
+
+def _candidate_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, Path]], list[Skipped]]:
+    """(file, folder it is identified relative to) for every supported file, and the unsupported ones."""
+    files: list[tuple[Path, Path]] = []
     skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
@@ -61,11 +89,11 @@ def _candidate_files(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
                 if child.suffix.lower() in SUPPORTED_SUFFIXES:
-                    files.append(child)
+                    files.append((child, path))
                 else:
                     skipped.append(_unsupported(child))
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(path)
+            files.append((path, path.parent))
         else:
             skipped.append(_unsupported(path))
     return files, skipped
@@ -150,13 +178,14 @@ def check_paths(paths: Iterable[Path | str]) -> None:
         raise MissingPathError(f"no such files or folders: {', '.join(missing)}")
 
 
-def load_documents(paths: Iterable[Path | str], max_bytes: int, settings: RagSettings | None = None
-                   ) -> tuple[list[SourceDocument], list[Skipped]]:
+def load_documents(paths: Iterable[Path | str], max_bytes: int, settings: RagSettings | None = None,
+                   collection: str | None = None) -> tuple[list[SourceDocument], list[Skipped]]:
     """Every readable article under `paths` (files, folders, http(s) URLs), plus what was skipped and why.
 
     Raises `MissingPathError` when a given path does not exist. `settings` supplies record field names
-    and URL rules (default: the environment's settings). Two articles with the same source key (the same
-    file name in different folders) would share a citation key, so the later one is skipped.
+    and URL rules (default: the environment's settings). Ids are `<collection>/<relative path>` (module
+    docstring); `collection` overrides the folder names. Two articles that would get the same id (two
+    folders of the same name given in one run) would share a citation key, so the later one is skipped.
     """
     targets = list(paths)
     check_paths(targets)
@@ -168,22 +197,28 @@ def load_documents(paths: Iterable[Path | str], max_bytes: int, settings: RagSet
     def add(doc: SourceDocument, where: Path | str) -> None:
         if doc.source in docs:
             what = f"'{doc.source}' was already ingested from another file" if "#" in doc.source else \
-                f"another file named '{doc.source}' was already ingested"
+                f"another file with the id '{doc.source}' was already ingested in this run " \
+                f"(two folders named '{doc.collection}'? give one --collection NAME)"
             skipped.append(Skipped(where, what))
         else:
             docs[doc.source] = doc
 
-    for path in files:
+    for path, root in files:
         found, bad = read_file(path, max_bytes, settings)
         skipped.extend(bad)
+        name = collection_name(root, collection)
+        rel = path.relative_to(root).as_posix()
+        absolute = folder_root(root)
         for doc in found:
-            add(doc, path)
+            key = doc.source[len(path.name):]  # '' or '#<record>'
+            add(replace(doc, source=f"{name}/{rel}{key}", collection=name, root=absolute), path)
     if urls:
         from rag.ingest.fetch import load_url  # httpx is only imported when a URL is given
 
         for url in urls:
             try:
-                add(load_url(str(url), settings.model_copy(update={"max_file_bytes": max_bytes})), str(url))
+                doc = load_url(str(url), settings.model_copy(update={"max_file_bytes": max_bytes}))
+                add(replace(doc, collection=doc.source.split("/", 1)[0]), str(url))  # a URL's collection: its host
             except IngestError as exc:
                 skipped.append(Skipped(str(url), str(exc)))
     return list(docs.values()), skipped

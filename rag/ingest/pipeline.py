@@ -4,7 +4,8 @@ Per article the order is: new chunks (tagged with the version's clean signature,
 the registry record (the commit), then deletion of the superseded chunks; see rag/index/state.py.
 A run killed at any point and rerun converges to exactly the chunks of a clean ingest, and readers
 meanwhile see each article's last committed version. Unchanged articles write nothing, changed ones
-replace their chunks, `prune` drops vanished files.
+replace their chunks, `prune` drops vanished files of the folders given (and only of those: articles are
+identified per collection, see rag/ingest/loader.py), `remove` drops named articles.
 
 Every step is linear in the corpus: the registry is read once in pages, shared paragraphs are counted
 with one Counter, existing chunks are looked up only for articles the registry already knows, and
@@ -24,9 +25,18 @@ from llama_index.core.schema import TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
+from rag.errors import CollectionConflictError
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.keyword import sync_keyword_index
-from rag.index.records import HIDDEN_CHUNK_KEYS, ArticleRecord, ChunkRecord, chunk_version, indexed_text, source_filter
+from rag.index.records import (
+    HIDDEN_CHUNK_KEYS,
+    ArticleRecord,
+    ChunkRecord,
+    chunk_page_starts,
+    chunk_version,
+    indexed_text,
+    source_filter,
+)
 from rag.index.state import (
     SOURCES_PER_QUERY,
     committed_versions,
@@ -37,11 +47,14 @@ from rag.index.state import (
 from rag.index.store import REGISTRY_VECTOR, chunks_collection, documents_collection
 from rag.ingest.chunker import Chunk, chunk_document
 from rag.ingest.cleaner import clean_document, shared_keys, split_paragraphs
-from rag.ingest.loader import Skipped, load_documents
+from rag.ingest.loader import Skipped, collection_scopes, load_documents
 from rag.models import SourceDocument
 from rag.settings import RagSettings
 
 log = logging.getLogger(__name__)
+
+# (chunks done, chunks known so far); the total grows as articles are read and chunked.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -74,37 +87,86 @@ def _clean_signature(sha: str, keys: list[str], shared: set[str]) -> str:
     return hashlib.sha256((sha + "|" + ",".join(mine)).encode()).hexdigest()[:16]
 
 
-def chunk_to_node(chunk: Chunk, embedding: list[float]) -> TextNode:
-    """A llama-index node carrying everything needed to cite from the chunk."""
+def chunk_to_node(chunk: Chunk, embedding: list[float], doc: SourceDocument | None = None) -> TextNode:
+    """A llama-index node carrying everything needed to cite from the chunk (and its article's metadata)."""
     record = ChunkRecord(source=chunk.source, title=chunk.title, start=chunk.start, end=chunk.end,
-                         doc_sha256=chunk.doc_sha256, version=chunk.version, sentences=chunk.sentences)
+                         doc_sha256=chunk.doc_sha256, version=chunk.version, sentences=chunk.sentences,
+                         publisher=doc.publisher if doc else None, date=doc.date if doc else None,
+                         url=doc.url if doc else None,
+                         page_starts=chunk_page_starts(doc.pages, chunk.start, chunk.end) if doc else ())
     return TextNode(id_=chunk.id, text=chunk.text, embedding=embedding, metadata=record.to_metadata(),
                     excluded_embed_metadata_keys=HIDDEN_CHUNK_KEYS, excluded_llm_metadata_keys=HIDDEN_CHUNK_KEYS)
 
 
+def _check_collections(docs: list[SourceDocument], known: dict[str, ArticleRecord], explicit: bool) -> None:
+    """Refuse to file a folder's articles under a default name another folder already holds.
+
+    Why: two folders both called `articles` would otherwise share ids, and one would silently replace the
+    other's articles (the data loss issue 14 reports). A user-given `--collection` is taken as meant.
+    """
+    if explicit:
+        return
+    roots: dict[str, set[str]] = {}
+    for record in known.values():
+        if record.collection and record.root:
+            roots.setdefault(record.collection, set()).add(record.root)
+    for doc in docs:
+        held = roots.get(doc.collection, set())
+        if doc.root is not None and held and str(doc.root) not in held:
+            raise CollectionConflictError(
+                f"The collection '{doc.collection}' already holds articles from {sorted(held)[0]}, not {doc.root}. "
+                f"Pass --collection NAME to ingest this folder as another collection, or "
+                f"--collection {doc.collection} if it is the same folder, moved.")
+
+
+def _doc_from_record(source: str, record: ArticleRecord, text: str) -> SourceDocument:
+    """A registered article rebuilt from its stored text and record (to re-clean it without its file)."""
+    return SourceDocument(source=source, path=Path(record.path or source), text=text, sha256=record.sha256,
+                          title=record.title or None, publisher=record.publisher, date=record.date, url=record.url,
+                          author=record.author, pages=record.pages, format=record.format,
+                          collection=record.collection, root=Path(record.root) if record.root else None)
+
+
 def ingest(
-    paths: Iterable[Path],
+    paths: Iterable[Path | str],
     settings: RagSettings,
     prune: bool = False,
     progress: bool = False,
     on_skip: Callable[[Skipped], None] | None = None,
+    collection: str | None = None,
+    on_progress: Progress | None = None,
+    remove: Iterable[str] = (),
 ) -> IngestReport:
-    """Bring the index in line with the articles under `paths`; see the module docstring."""
+    """Bring the index in line with the articles under `paths`; see the module docstring.
+
+    `collection` names the collection the paths are filed under (default: each folder's name);
+    `prune` removes articles of those folders' collections whose files are gone; `remove` removes the
+    named articles (ids as in citations). Each skipped file is passed to `on_skip` (or logged when there
+    is none, so it is reported once); `on_progress(done, total)` is called as chunks are embedded and
+    written; `progress=True` shows a terminal bar instead. Raises `MissingPathError` for a missing path
+    and `CollectionConflictError` when a default collection name is taken by another folder.
+    """
     t0 = time.perf_counter()
     report = IngestReport()
-    docs, skipped = load_documents(paths, settings.max_file_bytes)
+    paths = list(paths)
+    docs, skipped = load_documents(paths, settings.max_file_bytes, settings, collection=collection)
     report.skipped = skipped
     for s in skipped:
-        log.warning("skipped %s: %s", s.path, s.reason)
         if on_skip:
             on_skip(s)
+        else:
+            log.warning("skipped %s: %s", s.path, s.reason)
 
     chunks_coll = chunks_collection(settings)
     registry = documents_collection(settings)
     known = read_registry(registry)
+    _check_collections(docs, known, explicit=collection is not None)
     incoming = {d.source: d for d in docs}
+    scopes = set(collection_scopes(paths, collection)) if prune else set()
+    dropped = set(remove) - set(incoming)
     # A placeholder (no committed signature) whose file is gone was never visible: always drop it.
-    removed = [s for s, r in known.items() if s not in incoming and (prune or not r.committed)]
+    removed = [s for s, r in known.items()
+               if s not in incoming and (r.collection in scopes or s in dropped or not r.committed)]
     keys = {s: _doc_keys(d.text) for s, d in incoming.items()}
     for source, record in known.items():
         if source not in incoming and source not in removed:
@@ -126,16 +188,25 @@ def ingest(
             continue
         if doc is None:  # a registered article whose shared paragraphs changed: re-clean from stored text
             got = registry.get(ids=[source], include=["documents"])
-            doc = SourceDocument(source=source, path=Path(record.path or source), text=got["documents"][0],
-                                 sha256=sha)
+            doc = _doc_from_record(source, record, got["documents"][0])
         (report.updated if record and record.committed else report.added).append(source)
         todo.append((doc, sig))
 
-    writer = _BatchWriter(settings, chunks_coll, registry, known, keys, report)
-    for doc, sig in tqdm(todo, desc="ingest", unit="article", disable=not progress):
+    bar = tqdm(desc="ingest", unit="chunk", total=0, disable=not progress or on_progress is not None)
+
+    def tick(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(done, total)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    writer = _BatchWriter(settings, chunks_coll, registry, known, keys, report, tick)
+    for doc, sig in todo:
         cleaned = clean_document(doc, shared)
         writer.put(cleaned, chunk_document(cleaned, settings.chunk_size, settings.chunk_overlap, version=sig), sig)
     writer.flush()
+    bar.close()
 
     for source in leftovers:
         report.chunks_deleted += _delete_superseded(chunks_coll, source, known[source].version)
@@ -174,9 +245,10 @@ class _BatchWriter:
     """Collects the chunks of several articles, then embeds, stores and commits them together."""
 
     def __init__(self, settings: RagSettings, chunks_coll, registry, known: dict[str, ArticleRecord],
-                 keys: dict[str, list[str]], report: IngestReport) -> None:
+                 keys: dict[str, list[str]], report: IngestReport, tick: Progress) -> None:
         self.settings, self.chunks, self.registry, self.known = settings, chunks_coll, registry, known
-        self.keys, self.report = keys, report
+        self.keys, self.report, self.tick = keys, report, tick
+        self.done = self.total = 0
         self.store = ChromaVectorStore(chroma_collection=chunks_coll)
         self.embedder = build_embed_model(settings)
         self.pending: list[tuple[object, list[Chunk], str]] = []
@@ -185,12 +257,16 @@ class _BatchWriter:
     def _record(self, cleaned, version: str, n_chunks: int, pending: bool) -> ArticleRecord:
         doc = cleaned.doc
         return ArticleRecord(sha256=doc.sha256, title=cleaned.title, path=str(doc.path), keys=self.keys[doc.source],
-                             version=version, n_chunks=n_chunks, pending=pending)
+                             version=version, n_chunks=n_chunks, pending=pending, collection=doc.collection,
+                             root=str(doc.root or ""), publisher=doc.publisher, date=doc.date, url=doc.url,
+                             author=doc.author, format=doc.format, pages=doc.pages)
 
     def put(self, cleaned, chunks: list[Chunk], sig: str) -> None:
         """Queue one article; writes happen when the batch is full."""
         self.pending.append((cleaned, chunks, sig))
         self.size += max(len(chunks), 1)
+        self.total += len(chunks)
+        self.tick(self.done, self.total)
         if self.size >= self.settings.ingest_batch_chunks:
             self.flush()
 
@@ -210,13 +286,21 @@ class _BatchWriter:
         for i in range(0, len(old), SOURCES_PER_QUERY):
             part = old[i : i + SOURCES_PER_QUERY]
             have.update(self.chunks.get(where=source_filter(part), include=[])["ids"])
+        docs = {c.doc.source: c.doc for c, _, _ in batch}
         new = [chunk for _, chunks, _ in batch for chunk in chunks if chunk.id not in have]
-        if new:
+        self.done += sum(len(chunks) for _, chunks, _ in batch) - len(new)  # already stored: nothing to do
+        self.tick(self.done, self.total)
+        # Embedded and stored in slices so progress moves per chunk, even inside one huge article.
+        step = max(self.settings.embed_batch_size * 4, 1)
+        for i in range(0, len(new), step):
+            part = new[i : i + step]
             t_embed = time.perf_counter()
-            vectors = embed_texts(self.embedder, [indexed_text(c.title, c.text) for c in new])
+            vectors = embed_texts(self.embedder, [indexed_text(c.title, c.text) for c in part])
             self.report.embed_seconds += time.perf_counter() - t_embed
-            self.store.add([chunk_to_node(c, v.tolist()) for c, v in zip(new, vectors, strict=True)])
-            self.report.chunks_written += len(new)
+            self.store.add([chunk_to_node(c, v.tolist(), docs[c.source]) for c, v in zip(part, vectors, strict=True)])
+            self.report.chunks_written += len(part)
+            self.done += len(part)
+            self.tick(self.done, self.total)
         keep = {chunk.id for _, chunks, _ in batch for chunk in chunks}
         stale = sorted(have - keep)
         stale_sources = {c.doc.source for c, _, _ in batch if c.doc.source in self.known} if stale else set()
