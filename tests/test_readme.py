@@ -15,6 +15,7 @@ def test_readme__first_python_example_runs(monkeypatch) -> None:
     assert res.conflict and not res.abstained and len(res.citations) >= 2 and namespace["data"]["citations"]
     assert "St. Petersburg" in first.text
     assert follow.citations and "four and a half hours" in follow.text
+    assert follow.short_answer.text == "four and a half hours" and follow.short_answer.n == 1
     assert os.environ["RAG_DATA_DIR"] not in ("", ".newsrag")
 
 

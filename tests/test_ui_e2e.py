@@ -111,7 +111,8 @@ def _ask(page, question: str, *, click: bool = False):
 
 def _cited(page, bubble, turn: int) -> list[str]:
     """Marker targets of a bubble, each checked to exist in the sources panel; returns highlighted quotes."""
-    hrefs = [a.get_attribute("href") for a in bubble.locator("a.nr-cite").all()]
+    # Distinct targets in order of first use (the short answer repeats its citation's marker).
+    hrefs = list(dict.fromkeys(a.get_attribute("href") for a in bubble.locator("a.nr-cite").all()))
     assert hrefs, f"no citation markers in: {bubble.inner_text()}"
     quotes = []
     for n, href in enumerate(hrefs, start=1):
