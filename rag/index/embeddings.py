@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,16 @@ from rag.errors import RagError
 from rag.settings import LOCAL_EMBED_MODEL, RagSettings
 
 _MAX_TOKENS = 256
+_DIM = 384
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask[..., None].astype(np.float32)
+    return (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+
+
+def _normalise(vecs: np.ndarray) -> np.ndarray:
+    return vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
 
 
 def _package_dir(name: str) -> Path:
@@ -69,26 +80,70 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384)."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        # Padding costs compute: sort by length so each batch pads little, then restore order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for b in range(0, len(order), self.embed_batch_size):
-            idx = order[b : b + self.embed_batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+        out = np.zeros((len(texts), _DIM), dtype=np.float32)
+        for idx, enc in self._batches(texts):
+            hidden, mask = self._forward(enc)
+            out[idx] = _normalise(_mean_pool(hidden, mask))
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # the tokenizer's padding state is shared; ONNX Runtime is thread-safe
-            enc = self._tokenizer.encode_batch(texts)
+    def embed_with_spans(
+        self, texts: list[str], spans_per_text: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Chunk vectors and, from the same forward pass, a vector for each character span of each text.
+
+        `spans_per_text[i]` lists (start, end) character offsets into `texts[i]` (typically its sentences).
+        A span's vector is the mean of the token states whose character offsets (the tokenizer's
+        `offsets`) overlap the span, together with the text's [CLS] and [SEP] states (so a text that is
+        one sentence gets exactly its chunk vector), L2-normalised. A span that reaches past the
+        256-token truncation (or has no token) is embedded directly, on its own, in one extra batched
+        pass, so every span gets a vector of its whole text. Returns (chunk vectors of shape (n, 384),
+        one (len(spans_per_text[i]), 384) array per text).
+        """
+        if len(spans_per_text) != len(texts):
+            raise ValueError("spans_per_text needs one list of spans per text")
+        chunk_vecs = np.zeros((len(texts), _DIM), dtype=np.float32)
+        span_vecs = [np.zeros((len(spans), _DIM), dtype=np.float32) for spans in spans_per_text]
+        direct: list[tuple[int, int]] = []  # (text index, span index) embedded on their own
+        for idx, enc in self._batches(texts):
+            hidden, mask = self._forward(enc)
+            chunk_vecs[idx] = _normalise(_mean_pool(hidden, mask))
+            for row, (i, e) in enumerate(zip(idx, enc, strict=True)):
+                spans = spans_per_text[i]
+                if not len(spans):
+                    continue
+                special = np.asarray(e.special_tokens_mask, dtype=bool) | ~np.asarray(e.attention_mask, dtype=bool)
+                offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
+                n_real = int(np.sum(e.attention_mask))
+                covered = int(offsets[~special, 1].max()) if (~special).any() else 0
+                truncated = bool(e.overflowing)  # the tokenizer keeps what it cut off here
+                frame = [0, n_real - 1]  # [CLS] and the last [SEP]
+                for j, (start, end) in enumerate(spans):
+                    tok = np.flatnonzero(~special & (offsets[:, 0] < end) & (offsets[:, 1] > start))
+                    if tok.size == 0 or (truncated and end > covered):
+                        direct.append((i, j))
+                        continue
+                    pick = np.concatenate([tok, frame])
+                    span_vecs[i][j] = _normalise(hidden[row, pick].mean(axis=0, keepdims=True))[0]
+        if direct:
+            vecs = self.embed([texts[i][slice(*spans_per_text[i][j])] for i, j in direct])
+            for (i, j), v in zip(direct, vecs, strict=True):
+                span_vecs[i][j] = v
+        return chunk_vecs, span_vecs
+
+    def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any]]]:
+        """(indices, encodings) per batch, texts sorted by length so each batch pads little."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.embed_batch_size):
+            idx = order[b : b + self.embed_batch_size]
+            with self._lock:  # the tokenizer's padding state is shared; ONNX Runtime is thread-safe
+                enc = self._tokenizer.encode_batch([texts[i] for i in idx])
+            yield idx, enc
+
+    def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         ids = np.asarray([e.ids for e in enc], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return self._session.run(["last_hidden_state"], feeds)[0], mask
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0].tolist()
