@@ -8,7 +8,6 @@ torch is needed. It truncates input at 256 tokens, as the original model does.
 from __future__ import annotations
 
 import importlib.util
-import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -48,18 +47,27 @@ def local_model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-# No maintained package wraps this ONNX file as a llama-index embedding, so it is done here (~40 lines).
+# No maintained package wraps this ONNX file as a llama-index embedding, so it is done here.
 class OnnxMiniLMEmbedding(BaseEmbedding):
-    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, like sentence-transformers."""
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, like sentence-transformers.
+
+    Throughput (bench/bench_embed.py, measured on this 2-core machine with other jobs running): texts are
+    tokenized once, sorted by token count and cut into batches of at most `batch_tokens` padded tokens
+    (and `embed_batch_size` texts), each padded only to its own longest text; ONNX Runtime's intra-op
+    threads do not spin while waiting for work (`spin=False`). Spinning was the largest cost: on a
+    shared CPU the waiting threads burn the cycles the model needs.
+    """
 
     threads: int = 2
+    batch_tokens: int = 768
+    spin: bool = False
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
-    _lock: Any = PrivateAttr()
 
-    def __init__(self, threads: int = 2, embed_batch_size: int = 32, **kwargs: Any) -> None:
+    def __init__(self, threads: int = 2, embed_batch_size: int = 32, batch_tokens: int = 768, spin: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(model_name=LOCAL_EMBED_MODEL, embed_batch_size=embed_batch_size,
-                         threads=threads, **kwargs)
+                         threads=threads, batch_tokens=batch_tokens, spin=spin, **kwargs)
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -67,12 +75,13 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if not spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._tokenizer = tokenizer
-        self._lock = threading.Lock()
+        tokenizer.no_padding()  # batches are padded here, each to its own longest text
+        self._tokenizer = tokenizer  # read-only from here on, so safe to share across threads
 
     @classmethod
     def class_name(cls) -> str:
@@ -111,9 +120,9 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
                 spans = spans_per_text[i]
                 if not len(spans):
                     continue
-                special = np.asarray(e.special_tokens_mask, dtype=bool) | ~np.asarray(e.attention_mask, dtype=bool)
+                special = np.asarray(e.special_tokens_mask, dtype=bool)
                 offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
-                n_real = int(np.sum(e.attention_mask))
+                n_real = len(e.ids)
                 covered = int(offsets[~special, 1].max()) if (~special).any() else 0
                 truncated = bool(e.overflowing)  # the tokenizer keeps what it cut off here
                 frame = [0, n_real - 1]  # [CLS] and the last [SEP]
@@ -131,17 +140,29 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         return chunk_vecs, span_vecs
 
     def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any]]]:
-        """(indices, encodings) per batch, texts sorted by length so each batch pads little."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.embed_batch_size):
-            idx = order[b : b + self.embed_batch_size]
-            with self._lock:  # the tokenizer's padding state is shared; ONNX Runtime is thread-safe
-                enc = self._tokenizer.encode_batch([texts[i] for i in idx])
-            yield idx, enc
+        """(indices, encodings) per batch: texts sorted by token count, at most `batch_tokens` padded tokens
+        and `embed_batch_size` texts per batch (a single longer text still forms its own batch)."""
+        if not texts:
+            return
+        enc = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(enc[i].ids))
+        batch: list[int] = []
+        for i in order:  # ascending, so the newest text is the longest of its batch
+            if batch and (len(enc[i].ids) * (len(batch) + 1) > self.batch_tokens
+                          or len(batch) >= self.embed_batch_size):
+                yield batch, [enc[j] for j in batch]
+                batch = []
+            batch.append(i)
+        yield batch, [enc[j] for j in batch]
 
     def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        ids = np.asarray([e.ids for e in enc], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
+        """Last hidden states (batch, longest, 384) and the attention mask, padded to the longest text."""
+        longest = max(len(e.ids) for e in enc)
+        ids = np.zeros((len(enc), longest), dtype=np.int64)
+        mask = np.zeros((len(enc), longest), dtype=np.int64)
+        for row, e in enumerate(enc):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         return self._session.run(["last_hidden_state"], feeds)[0], mask
 
@@ -159,9 +180,10 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model: str, batch: int, threads: int, api_key: str | None, base_url: str | None) -> BaseEmbedding:
+def _cached_embedder(model: str, batch: int, threads: int, api_key: str | None, base_url: str | None,
+                     batch_tokens: int = 768, spin: bool = False) -> BaseEmbedding:
     if model == LOCAL_EMBED_MODEL:
-        return OnnxMiniLMEmbedding(threads=threads, embed_batch_size=batch)
+        return OnnxMiniLMEmbedding(threads=threads, embed_batch_size=batch, batch_tokens=batch_tokens, spin=spin)
     from llama_index.embeddings.openai import OpenAIEmbedding
 
     return OpenAIEmbedding(model=model, api_key=api_key, api_base=base_url, embed_batch_size=batch)
@@ -171,7 +193,7 @@ def build_embed_model(settings: RagSettings) -> BaseEmbedding:
     """The embedding model the settings ask for; loaded once per process."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return _cached_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads,
-                            key, settings.openai_base_url)
+                            key, settings.openai_base_url, settings.embed_batch_tokens, settings.embed_thread_spinning)
 
 
 def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
