@@ -210,6 +210,7 @@ GROUPS = {
               Variant("<=768 tokens/batch no spinning", batch=64, token_budget=768, spin=False),
               Variant("<=1024 tokens/batch no spinning", batch=64, token_budget=1024, spin=False),
               Variant("<=1024 tokens/batch", batch=64, token_budget=1024)],
+    "confirm": [Variant("today")],  # against rag/index/embeddings.py as configured (always measured)
     "fp32": [Variant("today"), Variant("fp32, today's options", fp32=True),
              Variant("batch 8 no spinning", batch=8, spin=False),
              Variant("fp32, batch 8 no spinning", batch=8, spin=False, fp32=True)],
