@@ -34,6 +34,20 @@ lint: install
 bench: install
 	$(BIN)/python bench/bench_pipeline.py
 
+# Performance benchmarks (README "Performance"); each prints a markdown table.
+.PHONY: bench-embed bench-peer bench-cli bench-disk
+bench-embed: install
+	PYTHONPATH=. $(BIN)/python bench/bench_embed.py --group confirm --rounds 9 --texts 96 --articles 60
+
+bench-peer: install
+	PYTHONPATH=. $(BIN)/python bench/bench_peer.py --articles 1000
+
+bench-cli: install
+	$(BIN)/python bench/bench_cli.py --runs 5
+
+bench-disk: install
+	PYTHONPATH=. $(BIN)/python bench/bench_disk.py --articles 2000
+
 eval: install
 	$(BIN)/rag eval
 

@@ -1,4 +1,9 @@
-"""The `rag` command: ingest articles, ask questions, start the UI, run the evaluation."""
+"""The `rag` command: ingest articles, ask questions, start the UI, run the evaluation.
+
+Start-up time matters here (`rag --help` should answer at once), so this module imports only typer,
+rich and the light `rag.errors`; llama-index, chromadb, onnxruntime, openai and gradio are imported
+inside the command that needs them (`bench/bench_cli.py` measures it, tests/test_cli_imports.py guards it).
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from rag.errors import RagError
-from rag.settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Question answering over news articles with verified citations.")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -42,6 +46,7 @@ def ingest(
 
     from rag.ingest.loader import check_paths, is_url
     from rag.ingest.pipeline import ingest as run_ingest
+    from rag.settings import get_settings
 
     settings = get_settings()
     # URLs stay strings: Path("https://a/b") would collapse the "//" and read as a file name.

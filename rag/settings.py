@@ -109,8 +109,18 @@ class RagSettings(BaseSettings):
         default=LOCAL_EMBED_MODEL,
         description=f"'{LOCAL_EMBED_MODEL}' (offline ONNX MiniLM) or an OpenAI embedding model name.",
     )
-    embed_batch_size: int = Field(default=32, ge=1, description="Texts embedded per batch.")
+    embed_batch_size: int = Field(default=32, ge=1, description="Texts embedded per batch, at most.")
+    embed_batch_tokens: int = Field(
+        default=768, ge=1,
+        description="Local model: padded tokens per batch, at most (texts are sorted by length first); "
+        "about 4 chunks or 25 sentences. bench/bench_embed.py measured it.",
+    )
     embed_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads.")
+    embed_thread_spinning: bool = Field(
+        default=False,
+        description="Local model: let ONNX Runtime's idle threads spin; costs CPU other work needs (off: "
+        "1.6x texts/s on a shared 2-core machine).",
+    )
     ingest_batch_chunks: int = Field(
         default=512, ge=1,
         description="Ingest embeds and writes this many chunks (from several articles) per store round trip.",

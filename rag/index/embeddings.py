@@ -8,7 +8,7 @@ torch is needed. It truncates input at 256 tokens, as the original model does.
 from __future__ import annotations
 
 import importlib.util
-import threading
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,16 @@ from rag.errors import RagError
 from rag.settings import LOCAL_EMBED_MODEL, RagSettings
 
 _MAX_TOKENS = 256
+_DIM = 384
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    weights = mask[..., None].astype(np.float32)
+    return (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+
+
+def _normalise(vecs: np.ndarray) -> np.ndarray:
+    return vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
 
 
 def _package_dir(name: str) -> Path:
@@ -37,18 +47,27 @@ def local_model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
-# No maintained package wraps this ONNX file as a llama-index embedding, so it is done here (~40 lines).
+# No maintained package wraps this ONNX file as a llama-index embedding, so it is done here.
 class OnnxMiniLMEmbedding(BaseEmbedding):
-    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, like sentence-transformers."""
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, like sentence-transformers.
+
+    Throughput (bench/bench_embed.py, measured on this 2-core machine with other jobs running): texts are
+    tokenized once, sorted by token count and cut into batches of at most `batch_tokens` padded tokens
+    (and `embed_batch_size` texts), each padded only to its own longest text; ONNX Runtime's intra-op
+    threads do not spin while waiting for work (`spin=False`). Spinning was the largest cost: on a
+    shared CPU the waiting threads burn the cycles the model needs.
+    """
 
     threads: int = 2
+    batch_tokens: int = 768
+    spin: bool = False
     _session: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
-    _lock: Any = PrivateAttr()
 
-    def __init__(self, threads: int = 2, embed_batch_size: int = 32, **kwargs: Any) -> None:
+    def __init__(self, threads: int = 2, embed_batch_size: int = 32, batch_tokens: int = 768, spin: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(model_name=LOCAL_EMBED_MODEL, embed_batch_size=embed_batch_size,
-                         threads=threads, **kwargs)
+                         threads=threads, batch_tokens=batch_tokens, spin=spin, **kwargs)
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -56,12 +75,13 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if not spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._tokenizer = tokenizer
-        self._lock = threading.Lock()
+        tokenizer.no_padding()  # batches are padded here, each to its own longest text
+        self._tokenizer = tokenizer  # read-only from here on, so safe to share across threads
 
     @classmethod
     def class_name(cls) -> str:
@@ -69,26 +89,82 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384)."""
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        # Padding costs compute: sort by length so each batch pads little, then restore order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        for b in range(0, len(order), self.embed_batch_size):
-            idx = order[b : b + self.embed_batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
+        out = np.zeros((len(texts), _DIM), dtype=np.float32)
+        for idx, enc in self._batches(texts):
+            hidden, mask = self._forward(enc)
+            out[idx] = _normalise(_mean_pool(hidden, mask))
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        with self._lock:  # the tokenizer's padding state is shared; ONNX Runtime is thread-safe
-            enc = self._tokenizer.encode_batch(texts)
-        ids = np.asarray([e.ids for e in enc], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in enc], dtype=np.int64)
+    def embed_with_spans(
+        self, texts: list[str], spans_per_text: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Chunk vectors and, from the same forward pass, a vector for each character span of each text.
+
+        `spans_per_text[i]` lists (start, end) character offsets into `texts[i]` (typically its sentences).
+        A span's vector is the mean of the token states whose character offsets (the tokenizer's
+        `offsets`) overlap the span, together with the text's [CLS] and [SEP] states (so a text that is
+        one sentence gets exactly its chunk vector), L2-normalised. A span that reaches past the
+        256-token truncation (or has no token) is embedded directly, on its own, in one extra batched
+        pass, so every span gets a vector of its whole text. Returns (chunk vectors of shape (n, 384),
+        one (len(spans_per_text[i]), 384) array per text).
+        """
+        if len(spans_per_text) != len(texts):
+            raise ValueError("spans_per_text needs one list of spans per text")
+        chunk_vecs = np.zeros((len(texts), _DIM), dtype=np.float32)
+        span_vecs = [np.zeros((len(spans), _DIM), dtype=np.float32) for spans in spans_per_text]
+        direct: list[tuple[int, int]] = []  # (text index, span index) embedded on their own
+        for idx, enc in self._batches(texts):
+            hidden, mask = self._forward(enc)
+            chunk_vecs[idx] = _normalise(_mean_pool(hidden, mask))
+            for row, (i, e) in enumerate(zip(idx, enc, strict=True)):
+                spans = spans_per_text[i]
+                if not len(spans):
+                    continue
+                special = np.asarray(e.special_tokens_mask, dtype=bool)
+                offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
+                n_real = len(e.ids)
+                covered = int(offsets[~special, 1].max()) if (~special).any() else 0
+                truncated = bool(e.overflowing)  # the tokenizer keeps what it cut off here
+                frame = [0, n_real - 1]  # [CLS] and the last [SEP]
+                for j, (start, end) in enumerate(spans):
+                    tok = np.flatnonzero(~special & (offsets[:, 0] < end) & (offsets[:, 1] > start))
+                    if tok.size == 0 or (truncated and end > covered):
+                        direct.append((i, j))
+                        continue
+                    pick = np.concatenate([tok, frame])
+                    span_vecs[i][j] = _normalise(hidden[row, pick].mean(axis=0, keepdims=True))[0]
+        if direct:
+            vecs = self.embed([texts[i][slice(*spans_per_text[i][j])] for i, j in direct])
+            for (i, j), v in zip(direct, vecs, strict=True):
+                span_vecs[i][j] = v
+        return chunk_vecs, span_vecs
+
+    def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any]]]:
+        """(indices, encodings) per batch: texts sorted by token count, at most `batch_tokens` padded tokens
+        and `embed_batch_size` texts per batch (a single longer text still forms its own batch)."""
+        if not texts:
+            return
+        enc = self._tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(enc[i].ids))
+        batch: list[int] = []
+        for i in order:  # ascending, so the newest text is the longest of its batch
+            if batch and (len(enc[i].ids) * (len(batch) + 1) > self.batch_tokens
+                          or len(batch) >= self.embed_batch_size):
+                yield batch, [enc[j] for j in batch]
+                batch = []
+            batch.append(i)
+        yield batch, [enc[j] for j in batch]
+
+    def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """Last hidden states (batch, longest, 384) and the attention mask, padded to the longest text."""
+        longest = max(len(e.ids) for e in enc)
+        ids = np.zeros((len(enc), longest), dtype=np.int64)
+        mask = np.zeros((len(enc), longest), dtype=np.int64)
+        for row, e in enumerate(enc):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        hidden = self._session.run(None, feeds)[0]
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return self._session.run(["last_hidden_state"], feeds)[0], mask
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.embed([query])[0].tolist()
@@ -104,9 +180,10 @@ class OnnxMiniLMEmbedding(BaseEmbedding):
 
 
 @lru_cache(maxsize=4)
-def _cached_embedder(model: str, batch: int, threads: int, api_key: str | None, base_url: str | None) -> BaseEmbedding:
+def _cached_embedder(model: str, batch: int, threads: int, api_key: str | None, base_url: str | None,
+                     batch_tokens: int = 768, spin: bool = False) -> BaseEmbedding:
     if model == LOCAL_EMBED_MODEL:
-        return OnnxMiniLMEmbedding(threads=threads, embed_batch_size=batch)
+        return OnnxMiniLMEmbedding(threads=threads, embed_batch_size=batch, batch_tokens=batch_tokens, spin=spin)
     from llama_index.embeddings.openai import OpenAIEmbedding
 
     return OpenAIEmbedding(model=model, api_key=api_key, api_base=base_url, embed_batch_size=batch)
@@ -116,7 +193,7 @@ def build_embed_model(settings: RagSettings) -> BaseEmbedding:
     """The embedding model the settings ask for; loaded once per process."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return _cached_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads,
-                            key, settings.openai_base_url)
+                            key, settings.openai_base_url, settings.embed_batch_tokens, settings.embed_thread_spinning)
 
 
 def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
