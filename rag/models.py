@@ -58,10 +58,14 @@ class Citation:
     quote: str
     start: int
     end: int
+    support: str = "verified"  # "verified" or "partial" (the quote states part of its sentence; see rag.cite)
+    checks: tuple[str, ...] = ()  # what was checked: rule names (rag.cite.checks.CHECKS), "llm", "verbatim"
 
     def to_dict(self) -> dict:
         """JSON-able form."""
-        return asdict(self)
+        d = asdict(self)
+        d["checks"] = list(self.checks)
+        return d
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_answer__follow_up_uses_history(seeded_settings) -> None:
 def test_answer__to_dict_is_json_with_documented_fields(seeded_settings) -> None:
     data = json.loads(json.dumps(answer("Who is Kirill Dmitriev?", settings=seeded_settings).to_dict()))
     assert {"text", "abstained", "citations"} <= data.keys()
-    assert set(data["citations"][0]) == {"n", "source", "title", "quote", "start", "end"}
+    assert set(data["citations"][0]) == {"n", "source", "title", "quote", "start", "end", "support", "checks"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,276 @@
+"""Meaning-level support checks: does a quote (or two merged quotes) state what a claim says?
+
+Each check reads spaCy parses (rag.nlp) of the claim and the quote(s):
+
+- entities: every named entity of the claim (person, organisation, place, date, ...) is in the quotes;
+  a person may be named by surname where the quotes give the full name, or the reverse;
+- role: when the quote has the claim's main verb, its subject is the claim's subject;
+- numbers: every number of the claim, with its unit and time words ("years", "next week", "Friday"), is
+  in the quotes;
+- polarity: a verb the claim keeps positive is not negated in the quote (and the reverse); no word of the
+  claim is the antonym (`lexicon.ANTONYMS`) of a quote word that the claim does not also use;
+- modality: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a verb the claim
+  uses is kept in the claim;
+- quantifiers: "all / every / always / none" in the claim must be in the quote, and "one of the most"
+  must not become "the most";
+- additions: every content word of the claim is in the quotes as the same lemma, the same stem, or a
+  listed synonym (`lexicon.SYNONYMS`). Nothing else counts as a paraphrase.
+
+Does not judge truth, read whole articles, resolve pronouns or call any model; what it cannot see (a
+swapped object with the same words, sarcasm, a claim assembled from unrelated clauses of one quote) is
+left to the optional LLM entailment pass (rag.cite.entail).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import Stemmer
+
+from rag.cite import lexicon
+from rag.nlp import parse_many
+
+CHECKS = ("entities", "role", "numbers", "polarity", "modality", "quantifiers", "additions")
+_ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "DATE", "TIME", "WORK_OF_ART", "LAW",
+                  "PRODUCT"}
+# Entities whose attachment is checked: where, when and to whom a thing happened.
+_BOUND_LABELS = {"GPE", "LOC", "FAC", "DATE", "TIME", "PERSON", "ORG"}
+_CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"}
+_STEM = Stemmer.Stemmer("english")
+_NUM = re.compile(r"^\d[\d,.]*$")
+
+
+@dataclass(frozen=True)
+class SupportCheck:
+    """The verdict of the rule checks: `ok`, the checks that ran, and the first failure (check, detail)."""
+
+    ok: bool
+    checked: tuple[str, ...] = CHECKS
+    failure: tuple[str, str] | None = None
+    merged: bool = False  # the claim needed more than one quote
+
+
+@dataclass
+class _Facts:
+    """What the checks need of one text, computed once per parse."""
+
+    lemmas: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # lower-cased surface forms
+    content: list[tuple[str, str, str]] = field(default_factory=list)  # (lemma, pos, text) of content words
+    entities: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
+    persons: list[str] = field(default_factory=list)
+    numbers: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)  # lemmas of words under a negation
+    hedged: set[str] = field(default_factory=set)  # lemmas of words under a hedge
+    hedges: set[str] = field(default_factory=set)
+    subjects: dict[str, set[str]] = field(default_factory=dict)  # verb lemma -> subject words (lower)
+    # Claim: (verb lemma, entity label, entity text) for each entity a verb governs ("arrested in Cyprus").
+    bindings: list[tuple[str, str, str]] = field(default_factory=list)
+    # Quote: verb lemma -> the folded text of each clause that verb heads.
+    clauses: dict[str, list[str]] = field(default_factory=dict)
+    text: str = ""
+
+
+def _norm_number(text: str) -> str | None:
+    low = text.lower().replace(",", "").rstrip(".")
+    if _NUM.match(low):
+        return low.rstrip("0").rstrip(".") if "." in low else low
+    return lexicon.NUMBER_WORDS.get(low)
+
+
+def _lemma(tok) -> str:
+    low = tok.lemma_.lower()
+    return lexicon.LEMMA_FIXES.get(low, low)
+
+
+def _scope_heads(tok) -> list:
+    """The words a negation or hedge word `tok` bears on: its head, and for a head that only carries
+    a complement ("refused to recognize", "said he would never recognize") that complement too."""
+    head = tok.head
+    out = [head]
+    out.extend(c for c in head.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "dobj") and c.i > tok.i)
+    return out
+
+
+@lru_cache(maxsize=20_000)
+def _facts_of(text: str) -> _Facts:
+    (doc,) = parse_many([text])
+    f = _Facts(text=text)
+    for tok in doc:
+        lem = _lemma(tok)
+        low = tok.text.lower().replace("’", "'")
+        f.lemmas.add(lem)
+        f.words.add(low)
+        f.stems.add(_STEM.stemWord(lem))
+        f.stems.add(_STEM.stemWord(low))
+        num = _norm_number(tok.text) if tok.like_num or tok.pos_ == "NUM" else None
+        if num:
+            f.numbers.add(num)
+        if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha:
+            f.content.append((lem, tok.pos_, tok.text))
+        if low in lexicon.NEGATIONS or tok.dep_ == "neg":
+            for h in _scope_heads(tok):
+                f.negated.add(_lemma(h))
+        if lem in lexicon.NEGATING_VERBS:
+            f.negated.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp"))
+        if lem in lexicon.HEDGES or low in lexicon.HEDGES:
+            f.hedges.add(lem)
+            f.hedged.update(_lemma(h) for h in _scope_heads(tok))
+            f.hedged.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl"))
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN":
+            # The subject, its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met
+            # with Putin"), the partner: all of them acted.
+            actors = {low} | {c.text.lower() for c in tok.conjuncts}
+            if _lemma(tok.head) in lexicon.SYMMETRIC:
+                actors |= {g.text.lower() for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "with"
+                           for g in p.children if g.dep_ == "pobj"}
+                actors |= {c.text.lower() for c in tok.head.children if c.dep_ == "dobj" and c.pos_ == "PROPN"}
+            f.subjects.setdefault(_lemma(tok.head), set()).update(actors)
+    for tok in doc:
+        if tok.pos_ == "VERB":
+            f.clauses.setdefault(_lemma(tok), []).append(" " + _fold(" ".join(t.text for t in _clause(tok))) + " ")
+    for ent in doc.ents:
+        if ent.label_ in _ENTITY_LABELS:
+            f.entities.append((ent.label_, ent.text))
+            verb = next((a for a in ent.root.ancestors if a.pos_ == "VERB"), None)
+            if verb is not None and ent.label_ in _BOUND_LABELS:
+                f.bindings.append((_lemma(verb), ent.label_, ent.text))
+            if ent.label_ == "PERSON":
+                f.persons.append(ent.text)
+    return f
+
+
+def _clause(verb) -> list:
+    """The words a verb's clause is about: its subtree, plus the subject it shares with what it hangs from
+    (a relative clause's noun, "Karelina, a Russian-American who was sentenced"; a conjoined or complement
+    verb's subject, "Witkoff arrived and met Putin", "agreed to meet")."""
+    words = list(verb.subtree)
+    head = verb
+    while head.dep_ in ("conj", "xcomp", "relcl", "acl", "advcl") and head.head is not head:
+        if head.dep_ in ("relcl", "acl"):
+            noun = head.head
+            words.extend(noun.doc[noun.left_edge.i: noun.i + 1])
+            while noun.dep_ == "appos":
+                noun = noun.head
+                words.extend(noun.doc[noun.left_edge.i: noun.i + 1])
+            break
+        head = head.head
+        words.extend(t for c in head.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
+    return words
+
+
+def _merge(facts: list[_Facts]) -> _Facts:
+    if len(facts) == 1:
+        return facts[0]
+    m = _Facts(text=" ".join(f.text for f in facts))
+    for f in facts:
+        m.lemmas |= f.lemmas
+        m.stems |= f.stems
+        m.words |= f.words
+        m.content += f.content
+        m.entities += f.entities
+        m.persons += f.persons
+        m.numbers |= f.numbers
+        m.negated |= f.negated
+        m.hedged |= f.hedged
+        m.hedges |= f.hedges
+        for verb, subj in f.subjects.items():
+            m.subjects.setdefault(verb, set()).update(subj)
+    return m
+
+
+def _fold(text: str) -> str:
+    text = text.replace("’", "'").lower()
+    text = re.sub(r"^the\s+", "", text)
+    return " ".join(re.findall(r"[\w'.-]+", text)).replace("'s", "")
+
+
+def _entity_stated(label: str, text: str, quote: _Facts) -> bool:
+    folded = _fold(text)
+    if not folded:
+        return True
+    haystack = " " + " ".join(re.findall(r"[\w'.-]+", quote.text.replace("’", "'").lower())) + " "
+    if f" {folded} " in haystack or folded in haystack:
+        return True
+    words = [w for w in folded.split() if w not in lexicon.TITLES]
+    if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
+        return True  # "Ukrainian" <-> "Ukraine": the listed nationality/country pairs
+    if label == "PERSON" and words:
+        # "Witkoff" <-> "Steve Witkoff": the surname is the name a news text repeats.
+        return f" {words[-1]} " in haystack or any(_fold(p).split()[-1:] == words[-1:] for p in quote.persons)
+    # A multi-word name stated by its distinctive words ("the U.S. State Department" -> "State Department").
+    distinctive = [w for w in words if w not in lexicon.LIGHT_WORDS]
+    return bool(distinctive) and all(f" {w} " in haystack for w in distinctive)
+
+
+def _word_stated(lemma: str, text: str, quote: _Facts) -> bool:
+    low = text.lower()
+    if lemma in quote.lemmas or low in quote.words:
+        return True
+    if _STEM.stemWord(lemma) in quote.stems or _STEM.stemWord(low) in quote.stems:
+        return True
+    return any(s in quote.lemmas for s in lexicon.synonyms(lemma))
+
+
+def check_support(claim: str, quotes: list[str]) -> SupportCheck:
+    """Whether `quotes` (one, or several that together back the claim) state `claim`; see module docstring."""
+    c = _facts_of(claim)
+    q = _merge([_facts_of(t) for t in quotes])
+    merged = len(quotes) > 1
+
+    def fail(check: str, detail: str) -> SupportCheck:
+        return SupportCheck(False, CHECKS[: CHECKS.index(check) + 1], (check, detail), merged)
+
+    for label, text in c.entities:
+        if not _entity_stated(label, text, q):
+            return fail("numbers" if label in ("DATE", "TIME") else "entities", f"{label} '{text}' is not in the quote")
+    for verb, subjects in c.subjects.items():
+        quoted = q.subjects.get(verb) or (
+            {s for v, ss in q.subjects.items() if v in lexicon.REPORTING for s in ss}
+            if verb in lexicon.REPORTING else set())
+        if quoted and not subjects & quoted:
+            return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, {sorted(quoted)} in the quote")
+    for verb, label, text in c.bindings:
+        clauses = q.clauses.get(verb, [])
+        if clauses and not any(_entity_stated(label, text, _Facts(text=cl, persons=q.persons)) for cl in clauses):
+            return fail("role", f"the quote does not say '{verb}' of {label} '{text}'")
+    missing = c.numbers - q.numbers
+    if missing:
+        return fail("numbers", f"number {sorted(missing)[0]} is not in the quote")
+    for lem, _pos, text in c.content:
+        if lem in lexicon.UNITS and not _word_stated(lem, text, q):
+            return fail("numbers", f"unit or time word '{text}' is not in the quote")
+    for lem, _pos, text in c.content:
+        if lem in q.negated and lem not in c.negated and lem in c.lemmas:
+            return fail("polarity", f"the quote negates '{text}'")
+        if lem in c.negated and lem not in q.negated and lem in q.lemmas:
+            return fail("polarity", f"the claim negates '{text}', the quote does not")
+    if c.negated - q.negated and not (c.negated & q.negated) and any(w in c.words for w in lexicon.NEGATIONS) \
+            and not any(w in q.words for w in lexicon.NEGATIONS | lexicon.NEGATIVE_WORDS):
+        return fail("polarity", "the claim is negative, the quote is not")
+    for lem in c.lemmas:
+        for opposite in lexicon.ANTONYMS.get(lem, ()):
+            if opposite in q.lemmas and lem not in q.lemmas:
+                return fail("polarity", f"the claim says '{lem}', the quote '{opposite}'")
+    hedged = {lem for lem in q.hedged if lem in c.lemmas} - c.hedged
+    if hedged and not c.hedges:
+        return fail("modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain")
+    for word in lexicon.UNIVERSALS:
+        if word in c.words and word not in q.words:
+            return fail("quantifiers", f"'{word}' is not in the quote")
+    if _one_of_the(q.text) and not _one_of_the(claim) and re.search(r"\b(most|best|largest|biggest|\w+est)\b",
+                                                                     claim.lower()):
+        return fail("quantifiers", "'one of the ...' became a superlative")
+    for lem, pos, text in c.content:
+        if pos == "PROPN" and any(text in e for _, e in c.entities):
+            continue  # checked as an entity
+        if not _word_stated(lem, text, q):
+            return fail("additions", f"'{text}' is not in the quote")
+    return SupportCheck(True, CHECKS, None, merged)
+
+
+def _one_of_the(text: str) -> bool:
+    return bool(re.search(r"\b(one|some|among) of the\b|\ba number of\b", text.lower()))
