@@ -27,8 +27,9 @@ def eval_command(
                                               show_default=False)] = None,
     corpus: Annotated[Path | None, typer.Option(help="Articles the dataset refers to (default: the repo's seeds/).",
                                                 show_default=False)] = None,
-    judge: Annotated[str, typer.Option(help="Entailment judge: lexical (offline) or llm (needs an LLM).")]
-    = "lexical",
+    judge: Annotated[str, typer.Option(
+        help="Entailment judge: rules (offline meaning-level checker), llm (needs an LLM) or lexical (word overlap).")]
+    = "rules",
     min_quote_validity: _Min = None,
     min_citation_recall: _Min = None,
     min_citation_precision: _Min = None,
