@@ -29,7 +29,8 @@ from functools import lru_cache
 
 import Stemmer
 
-from rag.cite import lexicon
+from rag.cite import fitted, lexicon
+from rag.models import Embed
 from rag.nlp import parse_many
 
 CHECKS = ("entities", "role", "numbers", "polarity", "modality", "quantifiers", "additions")
@@ -62,7 +63,9 @@ class _Facts:
     content: list[tuple[str, str, str]] = field(default_factory=list)  # (lemma, pos, text) of content words
     entities: list[tuple[str, str]] = field(default_factory=list)  # (label, text)
     persons: list[str] = field(default_factory=list)
+    name_words: set[str] = field(default_factory=set)  # lower-cased words of proper names and entities
     numbers: set[str] = field(default_factory=set)
+    quantities: set[tuple[str, str]] = field(default_factory=set)  # (number, unit lemma or "")
     negated: set[str] = field(default_factory=set)  # lemmas of words under a negation
     hedged: set[str] = field(default_factory=set)  # lemmas of words under a hedge
     hedges: set[str] = field(default_factory=set)
@@ -109,6 +112,12 @@ def _facts_of(text: str) -> _Facts:
         num = _norm_number(tok.text) if tok.like_num or tok.pos_ == "NUM" else None
         if num:
             f.numbers.add(num)
+            # The number with its unit ("560 million" != "560 billion", "12 years" != "12 months").
+            near = [t for t in (tok.nbor(1) if tok.i + 1 < len(doc) else None, tok.head) if t is not None]
+            unit = next((_lemma(t) for t in near if _lemma(t) in lexicon.UNITS and t is not tok), "")
+            f.quantities.add((num, unit))
+        if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+            f.name_words.add(low)
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha:
             f.content.append((lem, tok.pos_, tok.text))
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
@@ -120,7 +129,8 @@ def _facts_of(text: str) -> _Facts:
             f.hedges.add(lem)
             f.hedged.update(_lemma(h) for h in _scope_heads(tok))
             f.hedged.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl"))
-        if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "PROPN":
+        if tok.dep_ in ("nsubj", "nsubjpass", "csubj") and tok.pos_ != "PRON":
+            # Who acted, as the quote puts it (any word: the small model tags some names VERB or NOUN).
             # The subject, its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met
             # with Putin"), the partner: all of them acted.
             actors = {low} | {c.text.lower() for c in tok.conjuncts}
@@ -135,12 +145,29 @@ def _facts_of(text: str) -> _Facts:
     for ent in doc.ents:
         if ent.label_ in _ENTITY_LABELS:
             f.entities.append((ent.label_, ent.text))
-            verb = next((a for a in ent.root.ancestors if a.pos_ == "VERB"), None)
+            verb = _governing_verb(ent.root)
             if verb is not None and ent.label_ in _BOUND_LABELS:
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
     return f
+
+
+def _governing_verb(root):
+    """The verb an entity is an argument of ("arrested [in] Cyprus", "Karelina was released", "sat down
+    [at] the hotel [in] Moscow"), following prepositional chains only; None when it merely modifies a noun
+    ("Witkoff's meeting", "a four-year ban"): only arguments are bound."""
+    tok = root
+    for _ in range(4):
+        head = tok.head
+        if tok.dep_ in ("nsubj", "nsubjpass", "dobj", "npadvmod", "dative", "attr", "oprd") and head.pos_ == "VERB":
+            return head
+        if tok.dep_ != "pobj" or head.dep_ not in ("prep", "agent"):
+            return None
+        if head.head.pos_ == "VERB":
+            return head.head
+        tok = head.head  # "the hotel in Moscow": continue from the noun the preposition hangs on
+    return None
 
 
 def _clause(verb) -> list:
@@ -174,16 +201,19 @@ def _merge(facts: list[_Facts]) -> _Facts:
         m.entities += f.entities
         m.persons += f.persons
         m.numbers |= f.numbers
+        m.quantities |= f.quantities
         m.negated |= f.negated
         m.hedged |= f.hedged
         m.hedges |= f.hedges
         for verb, subj in f.subjects.items():
             m.subjects.setdefault(verb, set()).update(subj)
+        for verb, clauses in f.clauses.items():  # a binding must hold inside one quote's clause
+            m.clauses.setdefault(verb, []).extend(clauses)
     return m
 
 
 def _fold(text: str) -> str:
-    text = text.replace("’", "'").lower()
+    text = text.replace("’", "'").lower().rstrip("'")
     text = re.sub(r"^the\s+", "", text)
     return " ".join(re.findall(r"[\w'.-]+", text)).replace("'s", "")
 
@@ -198,7 +228,7 @@ def _entity_stated(label: str, text: str, quote: _Facts) -> bool:
     words = [w for w in folded.split() if w not in lexicon.TITLES]
     if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
         return True  # "Ukrainian" <-> "Ukraine": the listed nationality/country pairs
-    if label == "PERSON" and words:
+    if (label == "PERSON" or len(words) == 1) and words:  # spaCy's small model mislabels some names
         # "Witkoff" <-> "Steve Witkoff": the surname is the name a news text repeats.
         return f" {words[-1]} " in haystack or any(_fold(p).split()[-1:] == words[-1:] for p in quote.persons)
     # A multi-word name stated by its distinctive words ("the U.S. State Department" -> "State Department").
@@ -215,8 +245,12 @@ def _word_stated(lemma: str, text: str, quote: _Facts) -> bool:
     return any(s in quote.lemmas for s in lexicon.synonyms(lemma))
 
 
-def check_support(claim: str, quotes: list[str]) -> SupportCheck:
-    """Whether `quotes` (one, or several that together back the claim) state `claim`; see module docstring."""
+def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> SupportCheck:
+    """Whether `quotes` (one, or several that together back the claim) state `claim`; see module docstring.
+
+    With `embed`, a claim word missing from the quotes may still count as a paraphrase when its embedding
+    is close enough to a quote word's (fitted.WORD_SIMILARITY, at most fitted.MAX_SIMILAR_WORDS per claim;
+    never for names, numbers, units or time words, which must be stated)."""
     c = _facts_of(claim)
     q = _merge([_facts_of(t) for t in quotes])
     merged = len(quotes) > 1
@@ -228,10 +262,13 @@ def check_support(claim: str, quotes: list[str]) -> SupportCheck:
         if not _entity_stated(label, text, q):
             return fail("numbers" if label in ("DATE", "TIME") else "entities", f"{label} '{text}' is not in the quote")
     for verb, subjects in c.subjects.items():
+        names = {w for w in subjects if w in c.name_words}
         quoted = q.subjects.get(verb) or (
             {s for v, ss in q.subjects.items() if v in lexicon.REPORTING for s in ss}
             if verb in lexicon.REPORTING else set())
-        if quoted and not subjects & quoted:
+        # A swap only when the quote names the claim's actor in another role; an unnamed actor in the quote
+        # ("the envoy") is left to the entity check.
+        if names and quoted and not subjects & quoted and names & q.words:
             return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, {sorted(quoted)} in the quote")
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
@@ -240,6 +277,9 @@ def check_support(claim: str, quotes: list[str]) -> SupportCheck:
     missing = c.numbers - q.numbers
     if missing:
         return fail("numbers", f"number {sorted(missing)[0]} is not in the quote")
+    for num, unit in c.quantities:
+        if unit and (num, unit) not in q.quantities:
+            return fail("numbers", f"'{num} {unit}' is not in the quote")
     for lem, _pos, text in c.content:
         if lem in lexicon.UNITS and not _word_stated(lem, text, q):
             return fail("numbers", f"unit or time word '{text}' is not in the quote")
@@ -264,12 +304,31 @@ def check_support(claim: str, quotes: list[str]) -> SupportCheck:
     if _one_of_the(q.text) and not _one_of_the(claim) and re.search(r"\b(most|best|largest|biggest|\w+est)\b",
                                                                      claim.lower()):
         return fail("quantifiers", "'one of the ...' became a superlative")
+    missing = []
     for lem, pos, text in c.content:
         if pos == "PROPN" and any(text in e for _, e in c.entities):
             continue  # checked as an entity
         if not _word_stated(lem, text, q):
-            return fail("additions", f"'{text}' is not in the quote")
+            if embed is None or pos in ("PROPN", "NUM") or lem in lexicon.UNITS:
+                return fail("additions", f"'{text}' is not in the quote")
+            missing.append(lem)
+    if missing:
+        similar = _similar_words(missing, sorted({lem for lem, _, _ in q.content}), embed)
+        unmatched = [w for w in missing if w not in similar]
+        if unmatched or len(similar) > fitted.MAX_SIMILAR_WORDS:
+            word = unmatched[0] if unmatched else missing[0]
+            return fail("additions", f"'{word}' is not in the quote")
+        return SupportCheck(True, (*CHECKS, "similar-words"), None, merged)
     return SupportCheck(True, CHECKS, None, merged)
+
+
+def _similar_words(words: list[str], quote_words: list[str], embed: Embed) -> set[str]:
+    """The claim words whose embedding is within fitted.WORD_SIMILARITY of some quote word's."""
+    if not quote_words:
+        return set()
+    vecs = embed(words + quote_words)
+    sims = vecs[: len(words)] @ vecs[len(words):].T
+    return {w for w, row in zip(words, sims, strict=True) if float(row.max()) >= fitted.WORD_SIMILARITY}
 
 
 def _one_of_the(text: str) -> bool:

@@ -123,7 +123,7 @@ REPORTING = frozenset({"say", "tell", "state", "announce", "claim", "add", "note
 # Verbs done together: "A met with B" means B met too.
 SYMMETRIC = frozenset({"meet", "talk", "negotiate", "agree", "speak", "sit", "exchange", "clash", "fight"})
 # Words that carry no checkable content (they appear around facts without stating them).
-LIGHT_WORDS = frozenset({"say", "tell", "state", "report", "according", "also", "article", "news", "recently",
+LIGHT_WORDS = frozenset({"say", "tell", "state", "report", "according", "accord", "also", "article", "news", "recently",
                          "currently", "reportedly", "specifically", "additionally", "however", "meanwhile",
                          "thing", "way", "time", "include", "mention", "note", "make", "take", "get", "go",
                          "do", "have", "be", "become", "well", "just", "even", "still", "there", "here",

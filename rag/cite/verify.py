@@ -22,6 +22,7 @@ from rag.text import content_terms, idf_weights
 QUOTES_CHECKED = 4  # best-ranked quotes of a passage that are parsed and checked (ranking is lexical)
 REATTRIBUTE_CHECKED = 8  # best-ranked quotes over all passages tried when the cited ones fail
 MIN_RANK_SCORE = 0.2  # quotes sharing less than this with the claim are not worth parsing
+MERGE_CANDIDATES = 3  # best quotes per cited article paired up when no single quote states the sentence
 
 
 @dataclass
@@ -41,12 +42,12 @@ def _evidence(passage: Passage, quote: Sentence, check: SupportCheck) -> Evidenc
 
 
 def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]], per_passage: int,
-               limit: int, failures: list[tuple[str, str]]) -> list[Evidence]:
+               limit: int, failures: list[tuple[str, str]], embed: Embed | None) -> list[Evidence]:
     """Evidence for `text` from the first quote (best-ranked first, at most `limit` tried) passing every check."""
     tried = sorted(((score, p, q) for p, qs in ranked for score, q in qs[:per_passage] if score >= MIN_RANK_SCORE),
                    key=lambda x: -x[0])
     for _, passage, quote in tried[:limit]:
-        check = check_support(text, [quote.text])
+        check = check_support(text, [quote.text], embed)
         if check.ok:
             return [_evidence(passage, quote, check)]
         if check.failure:
@@ -54,14 +55,16 @@ def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence
     return []
 
 
-def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]]) -> list[Evidence]:
-    """Evidence from two cited passages that state the sentence only together (each quote is partial)."""
-    tops = [(p, [q for s, q in qs[:2] if s >= MIN_RANK_SCORE]) for p, qs in ranked]
-    for (pa, qa), (pb, qb) in itertools.combinations(tops, 2):
-        for a, b in itertools.product(qa, qb):
-            check = check_support(text, [a.text, b.text])
-            if check.ok:
-                return [_evidence(pa, a, check), _evidence(pb, b, check)]
+def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]],
+            embed: Embed | None) -> list[Evidence]:
+    """Evidence from two quotes of the cited articles that state the sentence only together (each partial)."""
+    pool = [(p, q) for p, qs in ranked for s, q in qs[:MERGE_CANDIDATES] if s >= MIN_RANK_SCORE]
+    for (pa, a), (pb, b) in itertools.combinations(pool, 2):
+        if pa.source == pb.source and a.start < b.end and b.start < a.end:
+            continue  # overlapping spans of one article are not two facts
+        check = check_support(text, [a.text, b.text], embed)
+        if check.ok:
+            return [_evidence(pa, a, check), _evidence(pb, b, check)]
     return []
 
 
@@ -83,12 +86,18 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
                 cited.append(passages[n - 1])
         ranked = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in cited]
         failures: list[tuple[str, str]] = []
-        evidence = _supported(text, ranked, QUOTES_CHECKED, QUOTES_CHECKED * len(cited), failures) if cited else []
-        if not evidence and len(cited) > 1:
-            evidence = _merged(text, ranked)
+        evidence = (_supported(text, ranked, QUOTES_CHECKED, QUOTES_CHECKED * len(cited), failures, embed)
+                    if cited else [])
+        if not evidence and cited:
+            # Two facts merged into one sentence may sit in two cited passages, or in two places of one
+            # cited article (another retrieved passage of the same file counts as that article).
+            sources = {p.source for p in cited}
+            same_file = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages
+                         if p not in cited and p.source in sources]
+            evidence = _merged(text, ranked + same_file, embed)
         if not evidence:
             others = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages if p not in cited]
-            evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures)
+            evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed)
             result.reattributed += bool(evidence)
         if evidence:
             result.claims.append(Claim(text=text, evidence=evidence))
