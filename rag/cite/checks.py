@@ -75,6 +75,7 @@ class _Facts:
     # Quote: verb lemma -> the folded text of each clause that verb heads.
     clauses: dict[str, list[str]] = field(default_factory=dict)
     text: str = ""
+    per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
 
 
 def _norm_number(text: str) -> str | None:
@@ -192,7 +193,7 @@ def _clause(verb) -> list:
 def _merge(facts: list[_Facts]) -> _Facts:
     if len(facts) == 1:
         return facts[0]
-    m = _Facts(text=" ".join(f.text for f in facts))
+    m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[f.subjects for f in facts])
     for f in facts:
         m.lemmas |= f.lemmas
         m.stems |= f.stems
@@ -263,13 +264,16 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> 
             return fail("numbers" if label in ("DATE", "TIME") else "entities", f"{label} '{text}' is not in the quote")
     for verb, subjects in c.subjects.items():
         names = {w for w in subjects if w in c.name_words}
-        quoted = q.subjects.get(verb) or (
-            {s for v, ss in q.subjects.items() if v in lexicon.REPORTING for s in ss}
-            if verb in lexicon.REPORTING else set())
-        # A swap only when the quote names the claim's actor in another role; an unnamed actor in the quote
-        # ("the envoy") is left to the entity check.
-        if names and quoted and not subjects & quoted and names & q.words:
-            return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, {sorted(quoted)} in the quote")
+        # Each quote on its own: two merged quotes must not lend one verb two different actors.
+        for quote_subjects in q.per_quote_subjects or [q.subjects]:
+            quoted = quote_subjects.get(verb) or (
+                {s for v, ss in quote_subjects.items() if v in lexicon.REPORTING for s in ss}
+                if verb in lexicon.REPORTING else set())
+            # A swap only when the quote names the claim's actor in another role; an unnamed actor in the
+            # quote ("the envoy") is left to the entity check.
+            if names and quoted and not subjects & quoted and names & q.words:
+                return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, "
+                                    f"{sorted(quoted)} in the quote")
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
         if clauses and not any(_entity_stated(label, text, _Facts(text=cl, persons=q.persons)) for cl in clauses):
