@@ -4,7 +4,6 @@ sentences from eval/adversarial.jsonl are all dropped there, and the held-out sp
 from __future__ import annotations
 
 import pytest
-
 from rag.eval.adversarial import is_heldout, load_items, run_items, score
 
 pytestmark = pytest.mark.server

@@ -124,8 +124,8 @@ def _facts_of(text: str) -> _Facts:
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
-        if lem in lexicon.NEGATING_VERBS:
-            f.negated.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp"))
+        if lem in lexicon.NEGATING_VERBS:  # "refused to recognize", "Zelenskyy's refusal to recognize"
+            f.negated.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "acl"))
         if lem in lexicon.HEDGES or low in lexicon.HEDGES:
             f.hedges.add(lem)
             f.hedged.update(_lemma(h) for h in _scope_heads(tok))
@@ -135,6 +135,9 @@ def _facts_of(text: str) -> _Facts:
             # The subject, its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met
             # with Putin"), the partner: all of them acted.
             actors = {low} | {c.text.lower() for c in tok.conjuncts}
+            # The rest of the actor's name ("the Ansar al-Islam group", "Senator Greig"), not its modifiers'
+            # objects ("Ushakov, an aide to Putin" keeps "aide", never "Putin").
+            actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")}
             if _lemma(tok.head) in lexicon.SYMMETRIC:
                 actors |= {g.text.lower() for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "with"
                            for g in p.children if g.dep_ == "pobj"}
@@ -147,7 +150,8 @@ def _facts_of(text: str) -> _Facts:
         if ent.label_ in _ENTITY_LABELS:
             f.entities.append((ent.label_, ent.text))
             verb = _governing_verb(ent.root)
-            if verb is not None and ent.label_ in _BOUND_LABELS:
+            # Subjects are the role check's; bindings tie places, times and objects to their verb.
+            if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
@@ -290,14 +294,16 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> 
     for lem, _pos, text in c.content:
         if lem in q.negated and lem not in c.negated and lem in c.lemmas:
             return fail("polarity", f"the quote negates '{text}'")
-        if lem in c.negated and lem not in q.negated and lem in q.lemmas:
+        # The claim negating a word the quote asserts counts only when the quote negates nothing: negation
+        # moves between words in paraphrase ("if no ceasefire is reached" = "if it does not agree to one").
+        if lem in c.negated and lem not in q.negated and lem in q.lemmas and not q.negated:
             return fail("polarity", f"the claim negates '{text}', the quote does not")
-    if c.negated - q.negated and not (c.negated & q.negated) and any(w in c.words for w in lexicon.NEGATIONS) \
+    if c.negated - q.negated and any(w in c.words for w in lexicon.NEGATIONS) \
             and not any(w in q.words for w in lexicon.NEGATIONS | lexicon.NEGATIVE_WORDS):
         return fail("polarity", "the claim is negative, the quote is not")
     for lem in c.lemmas:
         for opposite in lexicon.ANTONYMS.get(lem, ()):
-            if opposite in q.lemmas and lem not in q.lemmas:
+            if opposite in q.lemmas and not _word_stated(lem, lem, q):
                 return fail("polarity", f"the claim says '{lem}', the quote '{opposite}'")
     hedged = {lem for lem in q.hedged if lem in c.lemmas} - c.hedged
     if hedged and not c.hedges:

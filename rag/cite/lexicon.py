@@ -11,7 +11,7 @@ from __future__ import annotations
 NEGATIONS = frozenset({"not", "n't", "never", "no", "nor", "neither", "without", "nobody", "nothing", "none",
                        "cannot"})
 # Verbs whose complement is negated: "refused to recognize" = did not recognize.
-NEGATING_VERBS = frozenset({"refuse", "deny", "reject", "decline", "fail", "rule"})
+NEGATING_VERBS = frozenset({"refuse", "refusal", "deny", "denial", "reject", "rejection", "decline", "fail", "rule"})
 # Words that make a quote negative without a negation cue (so a negative claim may rest on them).
 NEGATIVE_WORDS = frozenset({"refuse", "refused", "denied", "rejected", "declined", "failed", "ruled", "unable",
                             "lack", "lacked", "absent"})
@@ -78,6 +78,7 @@ _SYNONYM_GROUPS = (
     {"envoy", "representative"},
     {"official", "officer"},
     {"help", "assist", "assistance", "aid"},
+    {"accept", "agree"},
     {"pledge", "promise", "commit"},
     {"urge", "call", "press"},
     {"criticize", "criticise", "condemn"},
