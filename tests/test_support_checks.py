@@ -107,3 +107,11 @@ def test_check_support__names_the_check_that_failed(claim: str, quote: str, chec
 ])
 def test_check_support__accepts_listed_synonyms_and_reordering(claim: str, quote: str) -> None:
     assert check_support(claim, [quote]).ok
+
+
+def test_check_support__every_seed_sentence_supports_itself() -> None:
+    # The extractive answerer quotes verbatim and the eval's rules judge reads those quotes: a sentence must
+    # always be stated by itself, whatever its names, hyphens or punctuation.
+    failures = [(s.text, check_support(s.text, [s.text]).failure) for p in PASSAGES for s in p.sentences
+                if not check_support(s.text, [s.text]).ok]
+    assert failures == []

@@ -229,8 +229,8 @@ def _entity_stated(label: str, text: str, quote: _Facts) -> bool:
         return True
     # Whole words only: "CIA" must not be found inside "special".
     haystack = " " + " ".join(re.findall(r"[\w'.-]+", quote.text.replace("’", "'").lower())).replace("'s", "") + " "
-    haystack = re.sub(r"[.,;:](?=\s)", "", haystack)  # "Russia, on" / "St. Petersburg." -> bare words
-    folded = re.sub(r"[.,;:](?=\s|$)", "", folded)
+    haystack = re.sub(r"[.,;:](?=\s)", "", haystack).replace("-", " ")  # "Russia, on", "German-Russian"
+    folded = re.sub(r"[.,;:](?=\s|$)", "", folded).replace("-", " ")
     if f" {folded} " in haystack:
         return True
     words = [w for w in folded.split() if w not in lexicon.TITLES]
