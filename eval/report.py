@@ -100,6 +100,15 @@ def _failure_markdown(row: dict) -> str:
     return "\n".join(out)
 
 
+def _agreement_lines(agreement: dict | None) -> list[str]:
+    """The measured agreement of the rules and llm judges (eval/judge_agreement.json), or that it is missing."""
+    if not agreement:
+        return ["**Judge agreement:** not measured (run `python -m rag.eval.adversarial --agreement`).", ""]
+    return [f"**Judge agreement:** rules and llm judges agree on {agreement['agreement']:.0%} of "
+            f"{agreement['n']} adversarial sentences (llm judge: {agreement['llm']}; Cohen's kappa "
+            f"{agreement['kappa']:.2f}; measured {agreement['measured']}).", ""]
+
+
 def write_markdown(report: dict, path: Path, chart_name: str) -> None:
     """report.md: notes, summary, per-category table, failures of our configurations."""
     meta = report["meta"]
@@ -107,7 +116,8 @@ def write_markdown(report: dict, path: Path, chart_name: str) -> None:
         "# newsrag evaluation report", "",
         f"{meta['n_questions']} questions from `{meta['dataset']}` over `{meta['corpus_dir']}` · top_k={meta['top_k']}"
         f" · embeddings `{meta['embed_model']}` · created {meta['created']}", "",
-        f"**Entailment judge:** {meta['judge_description']}.", "",
+        f"**Entailment judge:** `{meta['judge']}`: {meta['judge_description']}.", "",
+        *_agreement_lines(meta.get("judge_agreement")),
         "**Configurations:**",
         *(f"- `{n}`: {c['description']} (answerer: {c['answerer']})" for n, c in meta["configs"].items()), "",
     ]

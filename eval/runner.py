@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rag.eval.dataset import Question, load_questions
-from rag.eval.judge import build_judge
+from rag.eval.judge import build_judge, judge_agreement
 from rag.eval.metrics import AGGREGATE_METRICS, SystemAnswer, aggregate, format_value, score_answer
 from rag.eval.systems import BASELINE, CONFIGS, REFERENCES, build_system
 from rag.ingest.loader import collection_name, load_documents
@@ -63,7 +63,7 @@ def _safe_call(system, question: str) -> SystemAnswer:
 
 
 def run_eval(dataset: Path, configs: Sequence[str], out_dir: Path, corpus_dir: Path, limit: int | None = None,
-             judge: str = "lexical", settings: RagSettings | None = None, progress: bool = True) -> dict:
+             judge: str = "rules", settings: RagSettings | None = None, progress: bool = True) -> dict:
     """Everything report.py writes: meta, per-config aggregates, comparison with the baseline, rows."""
     questions = select_questions(load_questions(dataset, corpus_dir), limit)
     # Gold sources are file names in the corpus folder; indexed articles are `<collection>/<file name>`.
@@ -98,6 +98,7 @@ def run_eval(dataset: Path, configs: Sequence[str], out_dir: Path, corpus_dir: P
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "dataset": str(dataset), "corpus_dir": str(corpus_dir), "n_questions": len(questions),
             "limit": limit, "judge": the_judge.name, "judge_description": the_judge.description,
+            "judge_agreement": judge_agreement(),
             "top_k": s.top_k, "embed_model": s.embed_model, "llm": s.llm_model if s.llm_enabled else None,
             "configs": {n: {"description": CONFIGS[n].description, "answerer": answerers[n]} for n in configs},
         },

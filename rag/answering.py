@@ -150,7 +150,7 @@ class Pipeline:
                 draft = with_short_answer(standalone, extractive_answer(
                     question, passages, self.embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
         result = self._compose(question, draft, answerer)
-        result.notice = notice
+        result.notice = notice or draft.notice
         if answerer == "extractive":
             yield TextDelta(result.text)
         result.standalone_question = standalone

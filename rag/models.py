@@ -102,6 +102,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    support: str = "verified"  # "verified" or "partial" (the quote states part of its sentence; see rag.cite)
+    checks: tuple[str, ...] = ()  # what was checked: rule names (rag.cite.checks.CHECKS), "llm", "verbatim"
     publisher: str | None = None  # the article's metadata, when its format carried it
     date: str | None = None  # ISO 8601
     url: str | None = None
@@ -124,7 +126,9 @@ class ShortAnswer:
 
     def to_dict(self) -> dict:
         """JSON-able form."""
-        return asdict(self)
+        d = asdict(self)
+        d["checks"] = list(self.checks)
+        return d
 
 
 @dataclass

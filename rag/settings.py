@@ -178,6 +178,11 @@ class RagSettings(BaseSettings):
     llm_retry_max_wait: float = Field(
         default=20.0, ge=0, description="Longest wait between retries, also the cap on a server's Retry-After."
     )
+    llm_verify: bool = Field(
+        default=True,
+        description="With an LLM: after the rule checks, ask the model in one request whether each cited quote "
+        "states its sentence (YES/PARTIAL/NO; NO drops the sentence). RAG_LLM_VERIFY=false turns it off.",
+    )
     llm_context_window: int = Field(default=8192, ge=512, description="Context window of a custom server model.")
 
     # UI

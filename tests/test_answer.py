@@ -65,7 +65,7 @@ def test_answer__to_dict_is_json_with_documented_fields(seeded_settings) -> None
     data = json.loads(json.dumps(answer("Who is Kirill Dmitriev?", settings=seeded_settings).to_dict()))
     assert {"text", "abstained", "citations", "newer_source"} <= data.keys()
     assert set(data["citations"][0]) == {"n", "source", "title", "quote", "start", "end", "publisher", "date", "url",
-                                         "page"}
+                                         "page", "support", "checks"}
 
 
 @pytest.mark.parametrize(

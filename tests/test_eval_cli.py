@@ -47,7 +47,7 @@ def test_rag_eval__quick_subset_writes_report_and_meets_thresholds(tmp_path: Pat
     assert ours["quote_validity"] == 1.0 and ours["n_quotes"] > 0
     assert ours["correctness"] > base["correctness"]
     assert ours["abstention_accuracy"] > base["abstention_accuracy"]
-    assert report["meta"]["judge"] == "lexical"
+    assert report["meta"]["judge"] == "rules"
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "stand-in LLM" in md and "| metric | hybrid | baseline | hybrid − baseline |" in md
 

@@ -41,8 +41,9 @@ def server() -> Iterator[ScriptedServer]:
 
 def llm_settings(seeded: RagSettings, base_url: str, **overrides) -> RagSettings:
     """LLM settings with tiny timeouts and backoff so fault tests take well under a second each."""
-    values = dict(openai_base_url=base_url, openai_api_key=FAKE_KEY, llm_model=MODEL, llm_timeout=0.5,
-                  llm_max_retries=2, llm_retry_backoff=0.01, llm_retry_max_wait=1.0)
+    # These tests script the answer request only; the entailment request is covered by tests/test_llm_verify.py.
+    values = dict(openai_base_url=base_url, openai_api_key=FAKE_KEY, llm_model=MODEL, llm_verify=False,
+                  llm_timeout=0.5, llm_max_retries=2, llm_retry_backoff=0.01, llm_retry_max_wait=1.0)
     return make_settings(seeded.data_dir, **{**values, **overrides})
 
 

@@ -37,13 +37,17 @@ def streaming_html(text: str) -> str:
 
 def _linked(text: str, answer: Answer, turn: int) -> str:
     """Escaped answer text with each [n] turned into a link to its source in the panel."""
-    titles = {c.n: f"{c.title} — {c.source}" for c in answer.citations}
+    titles = {c.n: f"{c.title} — {c.source}" + (" (partial: the quote states part of the sentence)"
+                                                 if c.support == "partial" else "") for c in answer.citations}
+    partial = {c.n for c in answer.citations if c.support == "partial"}
 
     def link(m: re.Match[str]) -> str:
         n = int(m.group(1))
         if n not in titles:  # never happens for verified answers; keep the text rather than a dead link
             return m.group(0)
-        return f"<a class='nr-cite' href='#{cite_id(turn, n)}' title='{escape(titles[n])}'>{n}</a>"
+        # A partial citation looks different (dashed, marked "½") so it never reads as full support.
+        kind, mark = ("nr-cite nr-partial", "½") if n in partial else ("nr-cite", "")
+        return f"<a class='{kind}' href='#{cite_id(turn, n)}' title='{escape(titles[n])}'>{n}{mark}</a>"
 
     return _MARKER.sub(link, escape(text, quote=False))
 

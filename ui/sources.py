@@ -97,6 +97,8 @@ def _render_window(window: list[Sentence], cites: list[Citation], turn: int) -> 
                     anchor += f"<span class='nr-anchor' id='{cite_id(turn, n)}'></span>"
             ends = "".join(_back_link(turn, n) for n in seg.cites if by_n[n].end == seg.end)
             marks = " ".join(f"nr-c-{turn}-{n}" for n in seg.cites)
+            if any(by_n[n].support == "partial" for n in seg.cites):
+                marks += " nr-partial"
             parts.append(f"{anchor}<mark class='{marks}'>{text}</mark>{ends}")
     return "".join(parts)
 
@@ -109,7 +111,8 @@ def _back_link(turn: int, n: int) -> str:
 def _fallback_quote(c: Citation, turn: int) -> str:
     """The quote alone, when its sentences were not among the retrieved passages."""
     return (f"<span class='nr-anchor' id='{cite_id(turn, c.n)}'></span>"
-            f"<mark class='nr-c-{turn}-{c.n}'>{escape(c.quote)}</mark>{_back_link(turn, c.n)}")
+            f"<mark class='nr-c-{turn}-{c.n}{' nr-partial' if c.support == 'partial' else ''}'>{escape(c.quote)}</mark>"
+            f"{_back_link(turn, c.n)}")
 
 
 def link_html(url: str | None, label: str = "link") -> str:
@@ -137,7 +140,8 @@ def article_card(source: str, cites: list[Citation], answer: Answer, turn: int) 
     excerpts = [_render_window(w, cites, turn) for w in windows]
     excerpts += [_fallback_quote(c, turn) for c in cites if c.n not in covered]
     body = "".join(f"<p class='nr-excerpt'>{e}</p>" for e in excerpts)
-    nums = "".join(f"<span class='nr-num'>{c.n}</span>" for c in cites)
+    nums = "".join(f"<span class='nr-num nr-partial' title='partial: states part of its sentence'>{c.n}½</span>"
+                   if c.support == "partial" else f"<span class='nr-num'>{c.n}</span>" for c in cites)
     title = escape(cites[0].title or source)
     offsets = ", ".join(f"[{c.n}] chars {c.start}–{c.end}" for c in cites)
     return (

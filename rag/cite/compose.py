@@ -14,6 +14,10 @@ class Evidence:
     source: str
     title: str
     quote: Sentence
+    # "verified": this quote alone passed every check; "partial": it states only part of the claim (the
+    # claim was merged from several quotes) or the LLM entailment pass answered PARTIAL.
+    support: str = "verified"
+    checks: tuple[str, ...] = ("verbatim",)  # what was checked (the extractive answerer quotes verbatim)
 
 
 @dataclass
@@ -39,7 +43,8 @@ def compose(claims: list[Claim]) -> tuple[str, list[Citation]]:
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
                 citations.append(Citation(n=numbers[key], source=ev.source, title=ev.title,
-                                          quote=ev.quote.text, start=ev.quote.start, end=ev.quote.end))
+                                          quote=ev.quote.text, start=ev.quote.start, end=ev.quote.end,
+                                          support=ev.support, checks=ev.checks))
             if numbers[key] not in marks:
                 marks.append(numbers[key])
         sentence = " ".join(claim.text.split())

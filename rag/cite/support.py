@@ -1,6 +1,6 @@
-"""How well a quote supports a claim: content-word coverage (`rag.text.coverage`: stemmed, stop-worded,
-rarer words weigh more, numbers must match), optionally lifted by embedding similarity. Used to pick
-quotes and to reject citations that do not back their sentence.
+"""How well a quote matches a claim: content-word coverage (`rag.text.coverage`: stemmed, stop-worded,
+rarer words weigh more, numbers must match), optionally lifted by embedding similarity. Used to rank the
+quotes worth checking; whether a quote states the claim is decided by rag.cite.checks.
 """
 
 from __future__ import annotations
@@ -41,6 +41,25 @@ def _gap_text(text: str, a: Sentence, b: Sentence) -> str | None:
         return None
     j = text.find(b.text, i + len(a.text))
     return text[i + len(a.text): j] if j >= 0 else None
+
+
+def ranked_quotes(claim: str, passage: Passage, idf: dict[str, float] | None = None,
+                  claim_vec: np.ndarray | None = None, embed: Embed | None = None) -> list[tuple[float, Sentence]]:
+    """Every quotable span of `passage` (and its collapsed copies from the same source) with its score,
+    best first; spans sharing no content word with the claim are left out."""
+    candidates = quote_candidates(passage) + [
+        QuoteCandidate(copy, s) for copy in passage.copies for s in copy.sentences
+    ]
+    candidates = [c for c in candidates if c.passage.source == passage.source]
+    if not candidates:
+        return []
+    lex = np.array([coverage(claim, c.sentence.text, idf) for c in candidates])
+    score = lex
+    if embed is not None and claim_vec is not None:
+        vecs = embed([c.sentence.text for c in candidates])
+        score = np.where(lex > 0, 0.6 * lex + 0.4 * np.clip(vecs @ claim_vec, 0, 1), 0.0)
+    order = np.argsort(-score, kind="stable")
+    return [(float(score[i]), candidates[i].sentence) for i in order if score[i] > 0]
 
 
 def best_support(claim: str, passage: Passage, idf: dict[str, float] | None = None,

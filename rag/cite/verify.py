@@ -1,21 +1,28 @@
 """Check a model-written draft against the passages it was given.
 
 For every sentence: markers out of range are removed; each remaining citation must be backed by a
-verbatim quote from its passage; a sentence whose citations fail is re-attributed to the passage that
-does support it, or dropped. Nothing unverified survives. Does not call any model.
+verbatim quote from its passage that states the sentence (rag.cite.checks: entities, role, numbers,
+polarity, modality, quantifiers, no additions); a sentence two cited passages state only together keeps
+both, marked partial; a sentence whose citations fail is re-attributed to the passage that does state it,
+or dropped. Nothing unverified survives. Does not call any model (see rag.cite.entail for that pass).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
+from rag.cite.checks import SupportCheck, check_support
 from rag.cite.compose import Claim, Evidence
 from rag.cite.markers import extract_markers, split_answer_sentences
-from rag.cite.support import best_support
-from rag.models import Embed, Passage
+from rag.cite.support import ranked_quotes
+from rag.models import Embed, Passage, Sentence
 from rag.text import content_terms, idf_weights
 
-SUPPORT_MIN = 0.5  # support score a quote needs to back a sentence
+QUOTES_CHECKED = 4  # best-ranked quotes of a passage that are parsed and checked (ranking is lexical)
+REATTRIBUTE_CHECKED = 8  # best-ranked quotes over all passages tried when the cited ones fail
+MIN_RANK_SCORE = 0.2  # quotes sharing less than this with the claim are not worth parsing
+MERGE_CANDIDATES = 3  # best quotes per cited article paired up when no single quote states the sentence
 
 
 @dataclass
@@ -26,10 +33,43 @@ class VerifiedDraft:
     dropped: list[str] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
     reattributed: int = 0
+    failures: dict[str, tuple[str, str]] = field(default_factory=dict)  # dropped sentence -> first failed check
+
+
+def _evidence(passage: Passage, quote: Sentence, check: SupportCheck) -> Evidence:
+    support = "partial" if check.merged else "verified"
+    return Evidence(passage.source, passage.title, quote, support=support, checks=check.checked)
+
+
+def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]], per_passage: int,
+               limit: int, failures: list[tuple[str, str]], embed: Embed | None) -> list[Evidence]:
+    """Evidence for `text` from the first quote (best-ranked first, at most `limit` tried) passing every check."""
+    tried = sorted(((score, p, q) for p, qs in ranked for score, q in qs[:per_passage] if score >= MIN_RANK_SCORE),
+                   key=lambda x: -x[0])
+    for _, passage, quote in tried[:limit]:
+        check = check_support(text, [quote.text], embed)
+        if check.ok:
+            return [_evidence(passage, quote, check)]
+        if check.failure:
+            failures.append(check.failure)
+    return []
+
+
+def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]],
+            embed: Embed | None) -> list[Evidence]:
+    """Evidence from two quotes of the cited articles that state the sentence only together (each partial)."""
+    pool = [(p, q) for p, qs in ranked for s, q in qs[:MERGE_CANDIDATES] if s >= MIN_RANK_SCORE]
+    for (pa, a), (pb, b) in itertools.combinations(pool, 2):
+        if pa.source == pb.source and a.start < b.end and b.start < a.end:
+            continue  # overlapping spans of one article are not two facts
+        check = check_support(text, [a.text, b.text], embed)
+        if check.ok:
+            return [_evidence(pa, a, check), _evidence(pb, b, check)]
+    return []
 
 
 def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None) -> VerifiedDraft:
-    """Keep only sentences a passage verifiably supports, each with its best quote(s)."""
+    """Keep only sentences a passage verifiably states, each with its quote(s)."""
     result = VerifiedDraft(claims=[])
     idf = idf_weights([s.text for p in passages for s in p.sentences])
     sentences = [extract_markers(s) for s in split_answer_sentences(draft)]
@@ -38,23 +78,31 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
         if not content_terms(text):
             continue  # "Here is what I found:" carries no fact and needs no citation; leave it out
         claim_vec = vecs[i] if vecs is not None else None
-        evidence: list[Evidence] = []
+        cited: list[Passage] = []
         for n in numbers:
             if not 1 <= n <= len(passages):
                 result.removed_markers.append(n)
-                continue
-            passage = passages[n - 1]
-            score, quote = best_support(text, passage, idf, claim_vec, embed)
-            if quote is not None and score >= SUPPORT_MIN:
-                evidence.append(Evidence(passage.source, passage.title, quote))
+            elif passages[n - 1] not in cited:
+                cited.append(passages[n - 1])
+        ranked = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in cited]
+        failures: list[tuple[str, str]] = []
+        evidence = (_supported(text, ranked, QUOTES_CHECKED, QUOTES_CHECKED * len(cited), failures, embed)
+                    if cited else [])
+        if not evidence and cited:
+            # Two facts merged into one sentence may sit in two cited passages, or in two places of one
+            # cited article (another retrieved passage of the same file counts as that article).
+            sources = {p.source for p in cited}
+            same_file = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages
+                         if p not in cited and p.source in sources]
+            evidence = _merged(text, ranked + same_file, embed)
         if not evidence:
-            scored = [(best_support(text, p, idf, claim_vec, embed), p) for p in passages]
-            (score, quote), passage = max(scored, key=lambda x: x[0][0], default=((0.0, None), None))
-            if quote is not None and passage is not None and score >= SUPPORT_MIN:
-                evidence.append(Evidence(passage.source, passage.title, quote))
-                result.reattributed += 1
+            others = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages if p not in cited]
+            evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed)
+            result.reattributed += bool(evidence)
         if evidence:
             result.claims.append(Claim(text=text, evidence=evidence))
         else:
             result.dropped.append(text)
+            if failures:
+                result.failures[text] = failures[0]
     return result

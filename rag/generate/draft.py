@@ -23,6 +23,7 @@ class Draft:
     claims: list[Claim] = field(default_factory=list)
     conflict: bool = False  # the claims report a disagreement between sources
     short: ShortSpan | None = None  # the direct answer, when the question asks for a name, place, date, number
+    notice: str | None = None  # something the user should know about how it was checked (prompts.ENTAIL_...)
 
     @property
     def abstained(self) -> bool:

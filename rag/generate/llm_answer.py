@@ -1,5 +1,7 @@
 """The LLM answerer: the model drafts an answer with [n] markers over numbered passages, streaming its
-text, and the draft is verified against the passages (rag.cite.verify) into claims with quotes.
+text, and the draft is verified against the passages (rag.cite.verify: rule checks) into claims with
+quotes, then, unless `llm_verify` is off, the model itself is asked whether each quote states its claim
+(rag.cite.entail: one batched request; on failure the rules' verdict stands and `Draft.notice` says so).
 
 Like the extractive answerer it returns a `Draft`. It raises `LLMFailure` whenever the offline answer
 should be used instead (the model failed after retries, or nothing it wrote could be verified), so the
@@ -14,6 +16,7 @@ from collections.abc import Generator
 
 from llama_index.core.llms import LLM
 
+from rag.cite.entail import EntailFailure, entail_claims
 from rag.cite.verify import verify_draft
 from rag.generate import prompts
 from rag.generate.draft import Draft
@@ -63,10 +66,19 @@ def llm_draft(llm: LLM, settings: RagSettings, question: str, passages: list[Pas
     if verified.dropped or verified.removed_markers or verified.reattributed:
         log.info("repaired LLM draft: dropped %d sentence(s), removed markers %s, re-attributed %d",
                  len(verified.dropped), verified.removed_markers, verified.reattributed)
-    if not verified.claims:
+    claims, notice = verified.claims, None
+    if claims and settings.llm_verify:
+        try:
+            claims = entail_claims(llm, settings, claims)
+        except EntailFailure as failure:  # the rules' verdict stands; say the second check is missing
+            log.warning("entailment pass failed: %s", failure.reason)
+            notice = prompts.ENTAIL_FALLBACK_NOTICE.format(reason=failure.reason)
+        if len(claims) < len(verified.claims):
+            log.info("entailment pass dropped %d sentence(s)", len(verified.claims) - len(claims))
+    if not claims:
         if declined:
             return Draft()
         if shown:
             yield StreamReset()  # callers can rely on a clean screen whenever this raises
         raise LLMFailure("its answer could not be verified against the articles")
-    return Draft(verified.claims, conflict=bool(_CONFLICT_WORDS.search(draft)))
+    return Draft(claims, conflict=bool(_CONFLICT_WORDS.search(draft)), notice=notice)

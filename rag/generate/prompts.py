@@ -28,3 +28,19 @@ CONDENSE_SYSTEM = (
 )
 
 CONDENSE_USER = "Conversation:\n{history}\n\nLast question: {question}\nStandalone question:"
+
+# The entailment pass (rag.cite.entail): one request checks every surviving claim against its quotes.
+ENTAIL_SYSTEM = (
+    "You check citations. For each numbered item, decide whether the QUOTE states the CLAIM. "
+    "Answer YES if the quote states everything the claim says (paraphrase is fine), PARTIAL if the quote "
+    "states only part of it and contradicts none of it, NO if the quote does not state it, contradicts it, "
+    "or the claim adds a fact, a cause, a place, a time or a certainty the quote lacks. "
+    "Reply with one line per item, exactly in the form '<number>: YES', '<number>: PARTIAL' or '<number>: NO', "
+    "and nothing else."
+)
+ENTAIL_ITEM = "{n}. QUOTE: {quote}\n   CLAIM: {claim}"
+ENTAIL_USER = "{items}\n\nVerdicts:"
+# Shown when the entailment pass failed and the citations were checked by the rules alone.
+ENTAIL_FALLBACK_NOTICE = (
+    "The language model could not double-check the citations ({reason}); they were checked by rules only."
+)

@@ -1,0 +1,43 @@
+"""The adversarial scorer (rag.eval.adversarial) runs the whole scripted LLM path; the issue's own example
+sentences from eval/adversarial.jsonl are all dropped there, and the held-out split is fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.eval.adversarial import is_heldout, load_items, run_items, score
+
+pytestmark = pytest.mark.server
+
+ISSUE_EXAMPLES = {
+    "Zelenskyy said Ukraine would recognize Russia's control of Crimea.",
+    "Lavrov called the meeting between Putin and Witkoff productive.",
+    "Petrov was arrested in Abu Dhabi.",
+    "Karelina was sentenced to 12 months in a Russian prison.",
+    "Peskov announced that a Putin–Trump meeting would be arranged.",
+    "Every prominent Ukrainian politician has ruled out giving up territory.",
+    "Witkoff flew to St. Petersburg directly from Washington.",
+}
+
+
+def test_adversarial_set__has_at_least_150_labelled_sentences_of_every_kind() -> None:
+    items = load_items()
+    assert len(items) >= 150
+    assert {i["label"] for i in items} == {"supported", "unsupported"}
+    assert {"negation", "entity_swap", "role_swap", "number_unit", "modality", "quantifier", "addition",
+            "wrong_citation", "paraphrase", "merged_facts"} <= {i["kind"] for i in items}
+
+
+def test_heldout_split__is_fixed_by_id_hash() -> None:
+    ids = [i["id"] for i in load_items()]
+    held = [i for i in ids if is_heldout(i)]
+    assert 0.2 < len(held) / len(ids) < 0.4
+    assert held == [i for i in ids if is_heldout(i)]
+
+
+def test_run_items__drops_every_example_of_issue_12_through_the_llm_path() -> None:
+    items = [i for i in load_items() if i["sentence"] in ISSUE_EXAMPLES and i["corpus"] == "seeds"]
+    assert len(items) >= 6
+    rows = run_items(items)
+    assert [r["sentence"] for r in rows if r["kept"]] == []
+    assert score(rows)["ALL"]["fa"] == 0.0
