@@ -111,7 +111,9 @@ class Citation:
 
     def to_dict(self) -> dict:
         """JSON-able form."""
-        return asdict(self)
+        d = asdict(self)
+        d["checks"] = list(self.checks)
+        return d
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,7 @@ class ShortAnswer:
 
     def to_dict(self) -> dict:
         """JSON-able form."""
-        d = asdict(self)
-        d["checks"] = list(self.checks)
-        return d
+        return asdict(self)
 
 
 @dataclass
