@@ -1,7 +1,7 @@
 """Answer latency of the offline readers on the 50-article lee corpus (built from gensim's wheel): the first
 question after start (spaCy and the reader weights load) and warm p50/p95 over the questions of a set.
 
-Run: .venv/bin/python bench/bench_reader.py [--dataset eval/questions_lee.jsonl] [--reader learned]
+Run: .venv/bin/python bench/bench_reader.py [--dataset eval/questions_lee_dev.jsonl] [--reader learned]
 (prints figures; not a test)
 """
 
@@ -28,9 +28,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
+def _answer_times(pipeline: Pipeline, questions: list[str]) -> list[float]:
+    """Seconds each question took to answer."""
+    times = []
+    for q in questions:
+        t0 = time.perf_counter()
+        pipeline.answer(q)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dataset", type=Path, default=ROOT / "eval" / "questions_lee.jsonl")
+    parser.add_argument("--dataset", type=Path, default=ROOT / "eval" / "questions_lee_dev.jsonl")
     parser.add_argument("--reader", choices=["rules", "learned"], default="learned")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()
@@ -44,20 +54,12 @@ def main() -> None:
         t0 = time.perf_counter()
         pipeline.answer(questions[0])
         first = time.perf_counter() - t0
-        times = []
-        for q in questions[1:]:
-            t0 = time.perf_counter()
-            pipeline.answer(q)
-            times.append(time.perf_counter() - t0)
+        times = _answer_times(pipeline, questions[1:])
         print(f"reader={args.reader} corpus=lee (50 articles) questions={len(questions)}")
         print(f"first question after start: {first * 1000:.0f} ms (spaCy load + first parses)")
         print(f"later questions (each seen once): p50 {statistics.median(times) * 1000:.0f} ms, "
               f"p95 {pct(times, 95) * 1000:.0f} ms")
-        times = []
-        for q in questions[1:]:
-            t0 = time.perf_counter()
-            pipeline.answer(q)
-            times.append(time.perf_counter() - t0)
+        times = _answer_times(pipeline, questions[1:])
         print(f"repeated questions (parse cache warm): p50 {statistics.median(times) * 1000:.0f} ms")
 
 
