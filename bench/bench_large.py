@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.synth import CITIES, DAYS, FILLER, PEOPLE, _project
+from bench.synth import CITIES, DAYS, PEOPLE, filler_paragraph
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -38,14 +38,7 @@ def large_article(size_bytes: int, seed: int = 3) -> str:
              f"{rng.choice(CITIES).upper()} — {rng.choice(PEOPLE)} presented the plan on {rng.choice(DAYS)}."]
     size = sum(len(p) + 2 for p in parts)
     while size < size_bytes:
-        sentences = [
-            rng.choice(FILLER).format(
-                city=rng.choice(CITIES), person=rng.choice(PEOPLE), project=_project(rng),
-                day=rng.choice(DAYS), votes=rng.randint(20, 40), against=rng.randint(1, 19),
-                year=rng.randint(2026, 2034))
-            for _ in range(rng.randint(2, 5))
-        ]
-        para = " ".join(sentences)
+        para = filler_paragraph(rng, 2, 5)
         parts.append(para)
         size += len(para.encode()) + 2
     return "\n\n".join(parts) + "\n"

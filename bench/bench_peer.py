@@ -32,18 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.stats import du, pct  # noqa: E402
 from bench.synth import write_corpus  # noqa: E402
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) of `values`."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
-
-
-def du(path: Path) -> int:
-    """Bytes under `path`."""
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def rss_mb() -> float:

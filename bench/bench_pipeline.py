@@ -6,15 +6,19 @@ Run: .venv/bin/python bench/bench_pipeline.py   (prints a table; not a test)
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from rag.answering import Pipeline
-from rag.ingest.pipeline import ingest
-from rag.settings import RagSettings
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: `bench.stats` must import
+
+from bench.stats import pct  # noqa: E402
+from rag.answering import Pipeline  # noqa: E402
+from rag.ingest.pipeline import ingest  # noqa: E402
+from rag.settings import RagSettings  # noqa: E402
+
 QUESTIONS = [
     "Where did Witkoff meet Putin?", "How long did the meeting between Witkoff and Putin last?",
     "Who was Ksenia Karelina exchanged for?", "Why was Karelina sentenced?",
@@ -27,12 +31,6 @@ QUESTIONS = [
     "Who won the 2024 Super Bowl?", "What did Zelenskyy say about a North Korean missile?",
     "When did Russia annex Crimea?",
 ]
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) of `values`."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:

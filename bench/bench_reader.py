@@ -10,22 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from rag.answering import Pipeline
-from rag.eval.corpora import build_lee
-from rag.ingest.pipeline import ingest
-from rag.settings import RagSettings
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: `bench.stats` must import
 
-
-def pct(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) of `values`."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+from bench.stats import pct  # noqa: E402
+from rag.answering import Pipeline  # noqa: E402
+from rag.eval.corpora import build_lee  # noqa: E402
+from rag.ingest.pipeline import ingest  # noqa: E402
+from rag.settings import RagSettings  # noqa: E402
 
 
 def _answer_times(pipeline: Pipeline, questions: list[str]) -> list[float]:

@@ -54,6 +54,16 @@ class Planted:
     sentence: str
 
 
+def filler_paragraph(rng: random.Random, fewest: int, most: int) -> str:
+    """A paragraph of `fewest`..`most` filler sentences about random cities, people and projects."""
+    return " ".join(
+        rng.choice(FILLER).format(
+            city=rng.choice(CITIES), person=rng.choice(PEOPLE), project=_project(rng), day=rng.choice(DAYS),
+            votes=rng.randint(20, 40), against=rng.randint(1, 19), year=rng.randint(2026, 2034))
+        for _ in range(rng.randint(fewest, most))
+    )
+
+
 def _project(rng: random.Random) -> str:
     return f"{rng.choice(ADJECTIVES)} {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
 
@@ -75,14 +85,7 @@ def generate(n: int, seed: int = 7) -> tuple[dict[str, str], list[Planted]]:
         fact = f"The {project} in {city} will cost {cost} million euros, {person} said on {rng.choice(DAYS)}."
         paragraphs = []
         for _ in range(rng.randint(5, 9)):
-            sentences = [
-                rng.choice(FILLER).format(
-                    city=rng.choice(CITIES), person=rng.choice(PEOPLE), project=_project(rng),
-                    day=rng.choice(DAYS), votes=rng.randint(20, 40), against=rng.randint(1, 19),
-                    year=rng.randint(2026, 2034))
-                for _ in range(rng.randint(2, 4))
-            ]
-            paragraphs.append(" ".join(sentences))
+            paragraphs.append(filler_paragraph(rng, 2, 4))
         paragraphs.insert(rng.randint(0, len(paragraphs)), fact)
         source = f"{i:05d}_{c}.txt"
         articles[source] = "\n\n".join([

@@ -45,7 +45,7 @@ REASON_CUES = re.compile(r"\b(because|after|due to|over|amid|following|for|accus
 # Follow-up words that carry no content of their own.
 _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really", "thing", "happen", "do", "be",
             "have", "get", "go", "take", "make", "last"}
-_SUBJECT = {"nsubj", "nsubjpass", "csubj"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}  # dependency labels of a subject
 # Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
 _GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
                    "name", "money"}
@@ -90,7 +90,7 @@ def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
     "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""
     out = []
     for t in doc:
-        if t.dep_ in _SUBJECT and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
+        if t.dep_ in SUBJECT_DEPS and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
                                                                for c in t.head.children):
             out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
         elif any(c.lower_ in {"many", "much"} and c.dep_ == "amod" for c in t.children):
@@ -121,7 +121,7 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     is_question = not _CHIT_CHAT.match(question) and bool(names or focus or kind)
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
     wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
-    role = "subject" if wh is not None and wh.dep_ in _SUBJECT else "object"
+    role = "subject" if wh is not None and wh.dep_ in SUBJECT_DEPS else "object"
     known = tuple(n for n in carried.split(", ") if n)
     proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper)

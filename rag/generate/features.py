@@ -12,7 +12,7 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import REASON_CUES, Asked, name_key
+from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_key
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
@@ -23,7 +23,6 @@ MIN_WORDS = 5
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
-_SUBJECT = {"nsubj", "nsubjpass", "csubj"}
 _AT = {"at", "inside", "outside", "near"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
 
@@ -89,7 +88,7 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4),
-                (e.root.dep_ in _SUBJECT) == (asked.role == "subject")) for e in spans]
+                (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
 
 

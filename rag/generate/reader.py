@@ -125,8 +125,8 @@ def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, b
 
 
 def read_answer(question: str, passages: list[Passage], embed: Embed, max_sentences: int,
-                      context: str | None = None, threshold: float | None = None,
-                      model: ReaderModel | None = None) -> Draft:
+                context: str | None = None, threshold: float | None = None,
+                model: ReaderModel | None = None) -> Draft:
     """Answer `question` from `passages`; `context` (the standalone form of a follow-up) is read as the question."""
     model = model or load_model()
     cands = candidates(passages)
@@ -134,7 +134,6 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
     parts = split_compound(asked_text)
     chosen: list[int] = []
     conflict = False
-    short: ShortSpan | None = None
     svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
     for part in parts:
         asked = read_question(part, whole=asked_text)
@@ -153,9 +152,6 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
         if other is not None and len(chosen) < max_sentences:
             chosen.append(other)
             conflict = True
-        spans = answer_spans(asked, cands[best].text) if asked.kind not in (None, "reason") else []
-        if len(parts) == 1 and spans:
-            short = ShortSpan(spans[0], cands[best].evidence[0])
     chosen = list(dict.fromkeys(chosen))[:max(max_sentences, len(parts))]
     claims = [Claim(text=cands[i].text, evidence=cands[i].evidence) for i in chosen]
-    return Draft(claims, conflict=conflict, short=short if claims else None)
+    return with_short_answer(asked_text, Draft(claims, conflict=conflict))
