@@ -72,3 +72,18 @@ def test_learned_reader__three_turn_follow_up_finds_the_duration_then_the_other_
                            [(first.question, first.text), (second.question, second.text)])
     assert "How long did it last" not in third.standalone_question
     assert third.short_answer is not None and "Dmitriev" in third.short_answer.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_short_answer__never_picks_one_side_of_a_disagreement(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("How many people were killed in the attack on Kyiv?")
+    assert res.conflict and len({c.source for c in res.citations}) == 2 and res.short_answer is None
+
+
+def test_short_answer__is_in_the_question_words_role_or_absent(rules) -> None:
+    first = rules.answer("Where did Witkoff meet Putin?")
+    second = rules.answer("How long did it last?", [(first.question, first.text)])
+    third = rules.answer("Who else did he meet that day?",
+                         [(first.question, first.text), (second.question, second.text)])
+    # The lead sentence names Trump as the one who urged Moscow, not as someone Witkoff met.
+    assert third.short_answer is None or "Trump" not in third.short_answer.text

@@ -31,6 +31,7 @@ from rag.generate.features import (
     candidates,
     eligible,
     feature_matrix,
+    located_spans,
     names_missing,
 )
 from rag.models import Embed, Passage
@@ -81,16 +82,16 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) ->
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
     """The draft with its direct answer: the span of the asked kind in its first quote (any reader's draft)."""
-    if draft.short is not None or not draft.claims or len(split_compound(question)) > 1:
+    # One figure up front would hide a disagreement; a compound question has no single answer.
+    if draft.short is not None or not draft.claims or draft.conflict or len(split_compound(question)) > 1:
         return draft
     asked = read_question(question)
     if asked.kind in (None, "reason"):
         return draft
-    for evidence in draft.claims[0].evidence[:1]:
-        spans = answer_spans(asked, evidence.quote.text)
-        if spans:
-            return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence))
-    return draft
+    evidence = draft.claims[0].evidence[0]
+    # Only a span in the question word's role: "Who else did he meet?" is not answered by who urged.
+    spans = [text for text, _, role_ok in located_spans(asked, evidence.quote.text) if role_ok]
+    return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence)) if spans else draft
 
 
 def can_answer(question: str, passages: list[Passage]) -> bool:
