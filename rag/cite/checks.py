@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from rag.cite import fitted, lexicon
+from rag.cite import aliases, fitted, lexicon
 from rag.models import Embed
 from rag.nlp import parse_many
 
@@ -76,6 +76,9 @@ class _Facts:
     clauses: dict[str, list[str]] = field(default_factory=dict)
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
+    phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
+    counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
+    actors: set[str] = field(default_factory=set)  # entities that act or own ("Moscow dropped", "Kyiv's"), not places
 
 
 def _norm_number(text: str) -> str | None:
@@ -117,6 +120,7 @@ def _facts_of(text: str) -> _Facts:
             near = [t for t in (tok.nbor(1) if tok.i + 1 < len(doc) else None, tok.head) if t is not None]
             unit = next((_lemma(t) for t in near if _lemma(t) in lexicon.UNITS and t is not tok), "")
             f.quantities.add((num, unit))
+            f.counted.update((num, w) for w in _counted_names(tok))
         if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             f.name_words.add(low)
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha:
@@ -153,9 +157,27 @@ def _facts_of(text: str) -> _Facts:
             # Subjects are the role check's; bindings tie places, times and objects to their verb.
             if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
+            root = ent.root if ent.root.dep_ != "conj" else ent.root.head
+            if root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent"):
+                f.actors.add(ent.text)
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
+                f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
     return f
+
+
+def _counted_names(num) -> set[str]:
+    """The proper nouns inside the phrase a number counts ("three people in the Kherson region" -> kherson),
+    not those of a conjoined phrase ("... and two more in Dnipropetrovsk")."""
+    phrase = num.head if num.dep_ in ("nummod", "quantmod") else num
+    out, stack = set(), [phrase]
+    while stack:
+        tok = stack.pop()
+        if tok.pos_ == "PROPN":
+            out.add(tok.text.lower())
+        stack.extend(c for c in tok.children if c.dep_ not in ("conj", "cc", "appos", "relcl") and
+                     not (c.like_num and c is not num and c.dep_ != "compound"))
+    return out
 
 
 def _governing_verb(root):
@@ -199,6 +221,7 @@ def _merge(facts: list[_Facts]) -> _Facts:
         return facts[0]
     m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[f.subjects for f in facts])
     for f in facts:
+        m.counted |= f.counted
         m.lemmas |= f.lemmas
         m.stems |= f.stems
         m.words |= f.words
@@ -223,15 +246,20 @@ def _fold(text: str) -> str:
     return " ".join(re.findall(r"[\w'.-]+", text)).replace("'s", "")
 
 
-def _entity_stated(label: str, text: str, quote: _Facts) -> bool:
+def _entity_stated(label: str, text: str, quote: _Facts, context: str = "", names: str = "",
+                   actor: bool = False) -> bool:
+    """Whether the quote states the claim's entity (`label`, `text`); with the cited passage as `context`,
+    also through an alias that passage establishes (rag.cite.aliases; `names`: the claim's name phrases
+    it establishes; a metonym only for an `actor`: "Moscow said", never "flew from Washington")."""
     folded = _fold(text)
     if not folded:
         return True
-    # Whole words only: "CIA" must not be found inside "special".
-    haystack = " " + " ".join(re.findall(r"[\w'.-]+", quote.text.replace("’", "'").lower())).replace("'s", "") + " "
-    haystack = re.sub(r"[.,;:](?=\s)", "", haystack).replace("-", " ")  # "Russia, on", "German-Russian"
+    # Whole words only: "CIA" must not be found inside "special"; "Russia, on", "German-Russian".
+    haystack = aliases.haystack(quote.text)
     folded = re.sub(r"[.,;:](?=\s|$)", "", folded).replace("-", " ")
     if f" {folded} " in haystack:
+        return True
+    if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
         return True
     words = [w for w in folded.split() if w not in lexicon.TITLES]
     if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
@@ -253,12 +281,13 @@ def _word_stated(lemma: str, text: str, quote: _Facts) -> bool:
     return any(s in quote.lemmas for s in lexicon.synonyms(lemma))
 
 
-def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> SupportCheck:
+def check_support(claim: str, quotes: list[str], embed: Embed | None = None, context: str = "") -> SupportCheck:
     """Whether `quotes` (one, or several that together back the claim) state `claim`; see module docstring.
 
     With `embed`, a claim word missing from the quotes may still count as a paraphrase when its embedding
     is close enough to a quote word's (fitted.WORD_SIMILARITY, at most fitted.MAX_SIMILAR_WORDS per claim;
-    never for names, numbers, units or time words, which must be stated)."""
+    never for names, numbers, units or time words, which must be stated). `context`, the text of the cited
+    passage(s), lets a name the passage establishes for a quoted one count (rag.cite.aliases)."""
     c = _facts_of(claim)
     q = _merge([_facts_of(t) for t in quotes])
     merged = len(quotes) > 1
@@ -266,8 +295,9 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> 
     def fail(check: str, detail: str) -> SupportCheck:
         return SupportCheck(False, CHECKS[: CHECKS.index(check) + 1], (check, detail), merged)
 
+    names = aliases.established_names(c.phrases, lambda p: _entity_stated("PERSON", p, q), context) if context else ""
     for label, text in c.entities:
-        if not _entity_stated(label, text, q):
+        if not _entity_stated(label, text, q, context, names, text in c.actors):
             return fail("numbers" if label in ("DATE", "TIME") else "entities", f"{label} '{text}' is not in the quote")
     for verb, subjects in c.subjects.items():
         names = {w for w in subjects if w in c.name_words}
@@ -291,6 +321,9 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> 
     for num, unit in c.quantities:
         if unit and (num, unit) not in q.quantities:
             return fail("numbers", f"'{num} {unit}' is not in the quote")
+    for num, name in c.counted - q.counted:  # "three in Kherson, two in Dnipropetrovsk" swapped
+        if any(n == num and w != name and w in c.words for n, w in q.counted):
+            return fail("numbers", f"the quote does not count {num} of '{name}'")
     for lem, _pos, text in c.content:
         if lem in lexicon.UNITS and not _word_stated(lem, text, q):
             return fail("numbers", f"unit or time word '{text}' is not in the quote")
@@ -320,8 +353,8 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None) -> 
         return fail("quantifiers", "'one of the ...' became a superlative")
     missing = []
     for lem, pos, text in c.content:
-        if pos == "PROPN" and any(text in e for _, e in c.entities):
-            continue  # checked as an entity
+        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in names:
+            continue  # checked as an entity, or a title the passage gives a quoted person
         if not _word_stated(lem, text, q):
             if embed is None or pos in ("PROPN", "NUM") or lem in lexicon.UNITS:
                 return fail("additions", f"'{text}' is not in the quote")

@@ -118,6 +118,33 @@ def synonyms(lemma: str) -> set[str]:
     return SYNONYMS.get(lemma, set())
 
 
+# Metonyms of news prose: a capital or seat of government for its country. A claim's member counts for a
+# quote's other member only when the cited passage uses the claim's form too (rag.cite.aliases).
+_METONYM_GROUPS = (
+    {"russia", "moscow", "kremlin"},
+    {"ukraine", "kyiv", "kiev"},
+    {"united states", "u.s.", "us", "washington", "white house", "america"},
+    {"iraq", "baghdad"},
+    {"china", "beijing"},
+    {"australia", "canberra"},
+    {"britain", "uk", "london", "downing street"},
+    {"iran", "tehran"},
+    {"israel", "jerusalem"},
+    {"france", "paris", "elysee"},
+    {"germany", "berlin"},
+    {"japan", "tokyo"},
+    {"india", "new delhi"},
+    {"pakistan", "islamabad"},
+    {"afghanistan", "kabul"},
+    {"north korea", "pyongyang"},
+    {"south korea", "seoul"},
+    {"saudi arabia", "riyadh"},
+)
+METONYMS: dict[str, set[str]] = {}
+for _group in _METONYM_GROUPS:
+    for _w in _group:
+        METONYMS.setdefault(_w, set()).update(_group - {_w})
+
 # Reporting verbs: for the role check, "X said" in a claim must match the quote's speaker.
 REPORTING = frozenset({"say", "tell", "state", "announce", "claim", "add", "note", "call", "describe", "warn",
                        "insist", "argue", "report", "confirm", "deny"})

@@ -47,7 +47,7 @@ def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence
     tried = sorted(((score, p, q) for p, qs in ranked for score, q in qs[:per_passage] if score >= MIN_RANK_SCORE),
                    key=lambda x: -x[0])
     for _, passage, quote in tried[:limit]:
-        check = check_support(text, [quote.text], embed)
+        check = check_support(text, [quote.text], embed, passage.text)
         if check.ok:
             return [_evidence(passage, quote, check)]
         if check.failure:
@@ -62,7 +62,7 @@ def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]
     for (pa, a), (pb, b) in itertools.combinations(pool, 2):
         if pa.source == pb.source and a.start < b.end and b.start < a.end:
             continue  # overlapping spans of one article are not two facts
-        check = check_support(text, [a.text, b.text], embed)
+        check = check_support(text, [a.text, b.text], embed, pa.text if pa is pb else f"{pa.text}\n{pb.text}")
         if check.ok:
             return [_evidence(pa, a, check), _evidence(pb, b, check)]
     return []
