@@ -68,6 +68,7 @@ class _Facts:
     quantities: set[tuple[str, str]] = field(default_factory=set)  # (number, unit lemma or "")
     negated: set[str] = field(default_factory=set)  # lemmas of words under a negation
     hedged: set[str] = field(default_factory=set)  # lemmas of words under a hedge
+    hedge_of: dict[str, set[str]] = field(default_factory=dict)  # hedged lemma -> the hedges on it
     hedges: set[str] = field(default_factory=set)
     subjects: dict[str, set[str]] = field(default_factory=dict)  # verb lemma -> subject words (lower)
     # Claim: (verb lemma, entity label, entity text) for each entity a verb governs ("arrested in Cyprus").
@@ -89,6 +90,8 @@ def _norm_number(text: str) -> str | None:
 
 
 def _lemma(tok) -> str:
+    if tok.lower_ in lexicon.FORM_LEMMAS:
+        return lexicon.FORM_LEMMAS[tok.lower_]
     low = tok.lemma_.lower()
     return lexicon.LEMMA_FIXES.get(low, low)
 
@@ -119,10 +122,14 @@ def _facts_of(text: str) -> _Facts:
             # The number with its unit ("560 million" != "560 billion", "12 years" != "12 months").
             near = [t for t in (tok.nbor(1) if tok.i + 1 < len(doc) else None, tok.head) if t is not None]
             unit = next((_lemma(t) for t in near if _lemma(t) in lexicon.UNITS and t is not tok), "")
+            if unit == "per" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ == "cent":
+                unit = "percent"  # "35 per cent" = "35 percent"
             f.quantities.add((num, unit))
             f.counted.update((num, w) for w in _counted_names(tok))
         if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             f.name_words.add(low)
+            if _is_actor(tok):
+                f.actors.add(tok.text)
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha:
             f.content.append((lem, tok.pos_, tok.text))
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
@@ -132,8 +139,11 @@ def _facts_of(text: str) -> _Facts:
             f.negated.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "acl"))
         if lem in lexicon.HEDGES or low in lexicon.HEDGES:
             f.hedges.add(lem)
-            f.hedged.update(_lemma(h) for h in _scope_heads(tok))
-            f.hedged.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl"))
+            scope = {_lemma(h) for h in _scope_heads(tok)}
+            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl")}
+            f.hedged |= scope
+            for h in scope:
+                f.hedge_of.setdefault(h, set()).add(lem)
         if tok.dep_ in ("nsubj", "nsubjpass", "csubj") and tok.pos_ != "PRON":
             # Who acted, as the quote puts it (any word: the small model tags some names VERB or NOUN).
             # The subject, its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met
@@ -153,17 +163,25 @@ def _facts_of(text: str) -> _Facts:
     for ent in doc.ents:
         if ent.label_ in _ENTITY_LABELS:
             f.entities.append((ent.label_, ent.text))
-            verb = _governing_verb(ent.root)
+            root = ent.root  # "Friday morning": the day is bound to what the morning is bound to
+            while ent.label_ in ("DATE", "TIME") and root.dep_ == "compound" and root.head is not root:
+                root = root.head
+            verb = _governing_verb(root)
             # Subjects are the role check's; bindings tie places, times and objects to their verb.
             if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
-            root = ent.root if ent.root.dep_ != "conj" else ent.root.head
-            if root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent"):
+            if _is_actor(ent.root):
                 f.actors.add(ent.text)
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
     return f
+
+
+def _is_actor(tok) -> bool:
+    """Whether a name acts or owns ("Moscow dropped", "Kyiv and Moscow accused", "Kyiv's"), not a place."""
+    root = tok.head if tok.dep_ == "conj" else tok
+    return root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent")
 
 
 def _counted_names(num) -> set[str]:
@@ -231,8 +249,13 @@ def _merge(facts: list[_Facts]) -> _Facts:
         m.numbers |= f.numbers
         m.quantities |= f.quantities
         m.negated |= f.negated
-        m.hedged |= f.hedged
         m.hedges |= f.hedges
+        for lem, hedges in f.hedge_of.items():
+            m.hedge_of.setdefault(lem, set()).update(hedges)
+    # Merged: a word is hedged only where no quote states it plainly ("plans to cut" and "the cuts will
+    # take effect": the cut is stated).
+    m.hedged = set.union(*(f.hedged for f in facts)) - set.union(*(f.lemmas - f.hedged for f in facts))
+    for f in facts:
         for verb, subj in f.subjects.items():
             m.subjects.setdefault(verb, set()).update(subj)
         for verb, clauses in f.clauses.items():  # a binding must hold inside one quote's clause
@@ -295,22 +318,31 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
     def fail(check: str, detail: str) -> SupportCheck:
         return SupportCheck(False, CHECKS[: CHECKS.index(check) + 1], (check, detail), merged)
 
-    names = aliases.established_names(c.phrases, lambda p: _entity_stated("PERSON", p, q), context) if context else ""
+    established = aliases.established_names(c.phrases, lambda p: _entity_stated("PERSON", p, q), context) \
+        if context else ""
     for label, text in c.entities:
-        if not _entity_stated(label, text, q, context, names, text in c.actors):
+        if not _entity_stated(label, text, q, context, established, text in c.actors):
             return fail("numbers" if label in ("DATE", "TIME") else "entities", f"{label} '{text}' is not in the quote")
     for verb, subjects in c.subjects.items():
         names = {w for w in subjects if w in c.name_words}
-        # Each quote on its own: two merged quotes must not lend one verb two different actors.
+        # A metonym the claim uses for an actor is that actor ("Kyiv and Moscow accused" = Ukraine and Russia).
+        subjects = subjects | {m for w in subjects for m in lexicon.METONYMS.get(w, ())}
+        # Each quote on its own: two merged quotes must not lend one verb two different actors; but when the
+        # claim's verb is only matched to the quotes' reporting verbs, one quote naming its speaker suffices.
+        conflict, agreed = None, False
         for quote_subjects in q.per_quote_subjects or [q.subjects]:
+            pooled = verb not in quote_subjects
             quoted = quote_subjects.get(verb) or (
                 {s for v, ss in quote_subjects.items() if v in lexicon.REPORTING for s in ss}
                 if verb in lexicon.REPORTING else set())
+            agreed |= pooled and bool(subjects & quoted)
             # A swap only when the quote names the claim's actor in another role; an unnamed actor in the
             # quote ("the envoy") is left to the entity check.
             if names and quoted and not subjects & quoted and names & q.words:
-                return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, "
-                                    f"{sorted(quoted)} in the quote")
+                conflict = conflict or (pooled, quoted)
+        if conflict and not (conflict[0] and agreed):
+            return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, "
+                                f"{sorted(conflict[1])} in the quote")
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
         if clauses and not any(_entity_stated(label, text, _Facts(text=cl, persons=q.persons)) for cl in clauses):
@@ -342,7 +374,12 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
             if opposite in q.lemmas and not _word_stated(lem, lem, q):
                 return fail("polarity", f"the claim says '{lem}', the quote '{opposite}'")
     # Per word: a hedge elsewhere in the claim ("would start") does not excuse "could reach" -> "reached".
-    hedged = {lem for lem in q.hedged if lem in c.lemmas} - c.hedged
+    # The claim keeping the quote's own hedge word ("plans to cut", "is poised to") keeps the hedge, whatever
+    # word the parser hangs it on.
+    # Names are not hedged ("could put Moscow at odds"): predicates are.
+    names = {lem for lem, pos, _ in c.content if pos == "PROPN"}
+    hedged = {lem for lem in q.hedged - names if lem in c.lemmas and not q.hedge_of.get(lem, set()) & c.hedges}
+    hedged -= c.hedged
     if hedged:
         return fail("modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain")
     for word in lexicon.UNIVERSALS:
@@ -353,8 +390,10 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
         return fail("quantifiers", "'one of the ...' became a superlative")
     missing = []
     for lem, pos, text in c.content:
-        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in names:
+        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established:
             continue  # checked as an entity, or a title the passage gives a quoted person
+        if pos == "PROPN" and _entity_stated("", text, q, context, established, text in c.actors):
+            continue  # a name spaCy did not tag, stated or an alias the passage establishes
         if not _word_stated(lem, text, q):
             if embed is None or pos in ("PROPN", "NUM") or lem in lexicon.UNITS:
                 return fail("additions", f"'{text}' is not in the quote")

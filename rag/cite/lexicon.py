@@ -19,7 +19,7 @@ NEGATIVE_WORDS = frozenset({"refuse", "refused", "denied", "rejected", "declined
 HEDGES = frozenset({"could", "may", "might", "would", "should", "if", "possibly", "possible", "likely",
                     "unlikely", "expect", "expected", "seem", "appear", "reportedly", "allegedly", "depend",
                     "perhaps", "maybe", "hope", "plan", "propose", "suggest", "consider", "potential",
-                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe"})
+                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe", "whether"})
 # Universal quantifiers a claim may not add.
 UNIVERSALS = frozenset({"all", "every", "everyone", "everybody", "everything", "always", "each", "entire",
                         "whole", "only", "none", "nobody", "nothing", "never", "any"})
@@ -106,6 +106,7 @@ _SYNONYM_GROUPS = (
     {"police", "officer"},
     {"fire", "blaze", "bushfire"},
     {"firefighter", "firefighters"},
+    {"previous", "last"},
 )
 SYNONYMS: dict[str, set[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -167,4 +168,6 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
                 "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12", "once": "1",
                 "twice": "2", "third": "3", "fourth": "4", "fifth": "5"}
 # spaCy's small model lemmatises a few news words oddly; map them to the lemma a reader means.
+# ... and a few inflected forms its lemmatiser gets wrong ("hoped" -> "hop").
+FORM_LEMMAS = {"hoped": "hope", "hoping": "hope"}
 LEMMA_FIXES = {"talks": "talk", "forces": "force", "u.s.": "u.s.", "data": "data", "n't": "not", "ca": "can"}
