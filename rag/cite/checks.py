@@ -77,8 +77,11 @@ class _Facts:
     clauses: dict[str, list[str]] = field(default_factory=dict)
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
+    per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
     phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
     counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
+    anchors: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # name -> (its role, the word over it)
+    purposive: set[str] = field(default_factory=set)  # verbs with a purpose clause ("met him to offer ...")
     actors: set[str] = field(default_factory=set)  # entities that act or own ("Moscow dropped", "Kyiv's"), not places
 
 
@@ -158,6 +161,11 @@ def _facts_of(text: str) -> _Facts:
                 actors |= {c.text.lower() for c in tok.head.children if c.dep_ == "dobj" and c.pos_ == "PROPN"}
             f.subjects.setdefault(_lemma(tok.head), set()).update(actors)
     for tok in doc:
+        if tok.pos_ == "PROPN" and tok.dep_ not in ("compound", "flat"):
+            f.anchors.setdefault(tok.lower_, set()).add(_anchor(tok))
+        if tok.pos_ == "VERB" and any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" for c in tok.children):
+            f.purposive.add(_lemma(tok))
+    for tok in doc:
         if tok.pos_ == "VERB":
             f.clauses.setdefault(_lemma(tok), []).append(" " + _fold(" ".join(t.text for t in _clause(tok))) + " ")
     for ent in doc.ents:
@@ -176,6 +184,17 @@ def _facts_of(text: str) -> _Facts:
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
     return f
+
+
+def _anchor(tok) -> tuple[str, str]:
+    """A name's place in its sentence: its relation and the word it hangs on ("rejected Greig's bid" ->
+    (poss, bid); "in favour of Ridgeway" -> (of, favour); "Bartlett met" -> (nsubj, meet)); a conjunct or
+    apposition takes its head's."""
+    while tok.dep_ in ("conj", "appos") and tok.head is not tok:
+        tok = tok.head
+    if tok.dep_ == "pobj" and tok.head.head is not tok.head:
+        return tok.head.lower_, _lemma(tok.head.head)
+    return tok.dep_, _lemma(tok.head)
 
 
 def _is_actor(tok) -> bool:
@@ -237,7 +256,8 @@ def _clause(verb) -> list:
 def _merge(facts: list[_Facts]) -> _Facts:
     if len(facts) == 1:
         return facts[0]
-    m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[f.subjects for f in facts])
+    m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[f.subjects for f in facts],
+               per_quote_anchors=[f.anchors for f in facts])
     for f in facts:
         m.counted |= f.counted
         m.lemmas |= f.lemmas
@@ -343,6 +363,21 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
         if conflict and not (conflict[0] and agreed):
             return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, "
                                 f"{sorted(conflict[1])} in the quote")
+    for name, anchors in c.anchors.items():
+        # Two names of the claim trading places ("rejected Greig's bid in favour of Ridgeway" when it was
+        # Ridgeway's bid): the quote gives this name another place, and the claim's place to another name
+        # of the claim that the claim puts elsewhere. Symmetric verbs ("A met B" = "B met A") are exempt
+        # unless a purpose clause says who acted ("met him to offer him a place").
+        for quote_anchors in q.per_quote_anchors or [q.anchors]:
+            if not quote_anchors.get(name) or anchors & quote_anchors[name]:
+                continue
+            for anchor in anchors:
+                if anchor[1] in lexicon.SYMMETRIC and anchor[1] not in c.purposive:
+                    continue
+                holders = sorted(n for n, a in quote_anchors.items()
+                                 if anchor in a and n != name and anchor not in c.anchors.get(n, {anchor}))
+                if holders:
+                    return fail("role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}")
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
         if clauses and not any(_entity_stated(label, text, _Facts(text=cl, persons=q.persons)) for cl in clauses):
