@@ -147,19 +147,23 @@ def _facts_of(text: str) -> _Facts:
             f.hedged |= scope
             for h in scope:
                 f.hedge_of.setdefault(h, set()).add(lem)
-        if tok.dep_ in ("nsubj", "nsubjpass", "csubj") and tok.pos_ != "PRON":
-            # Who acted, as the quote puts it (any word: the small model tags some names VERB or NOUN).
-            # The subject, its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met
-            # with Putin"), the partner: all of them acted.
+        role = _role(tok)
+        if role is not None and tok.pos_ != "PRON":
+            # Who acted, as the quote puts it (any word: the small model tags some names VERB or NOUN), the
+            # passive's agent too ("tapped by the Directorate"); a passive subject is kept apart, under
+            # "<verb>/pass", so that "Karelina was released" never reads as Karelina releasing. The subject,
+            # its conjuncts ("Putin and Witkoff met") and, for verbs done together ("met with Putin"), the
+            # partner: all of them acted.
+            verb, key = role
             actors = {low} | {c.text.lower() for c in tok.conjuncts}
             # The rest of the actor's name ("the Ansar al-Islam group", "Senator Greig"), not its modifiers'
             # objects ("Ushakov, an aide to Putin" keeps "aide", never "Putin").
             actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")}
-            if _lemma(tok.head) in lexicon.SYMMETRIC:
-                actors |= {g.text.lower() for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "with"
+            if key == _lemma(verb) and key in lexicon.SYMMETRIC:
+                actors |= {g.text.lower() for p in verb.children if p.dep_ == "prep" and p.lower_ == "with"
                            for g in p.children if g.dep_ == "pobj"}
-                actors |= {c.text.lower() for c in tok.head.children if c.dep_ == "dobj" and c.pos_ == "PROPN"}
-            f.subjects.setdefault(_lemma(tok.head), set()).update(actors)
+                actors |= {c.text.lower() for c in verb.children if c.dep_ == "dobj" and c.pos_ == "PROPN"}
+            f.subjects.setdefault(key, set()).update(actors)
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ not in ("compound", "flat"):
             f.anchors.setdefault(tok.lower_, set()).add(_anchor(tok))
@@ -186,12 +190,28 @@ def _facts_of(text: str) -> _Facts:
     return f
 
 
+def _role(tok):
+    """(verb, key) when `tok` is who did a verb (key: its lemma; active subject or passive "by" agent) or the
+    subject of a passive (key: "<lemma>/pass"), else None. Objects are left out: an object is named in too
+    many ways ("investigate Ceja, the taskforce") to compare."""
+    if tok.dep_ in ("nsubj", "csubj"):
+        return tok.head, _lemma(tok.head)
+    if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
+        return tok.head.head, _lemma(tok.head.head)
+    if tok.dep_ == "nsubjpass":
+        return tok.head, _lemma(tok.head) + "/pass"
+    return None
+
+
 def _anchor(tok) -> tuple[str, str]:
     """A name's place in its sentence: its relation and the word it hangs on ("rejected Greig's bid" ->
     (poss, bid); "in favour of Ridgeway" -> (of, favour); "Bartlett met" -> (nsubj, meet)); a conjunct or
     apposition takes its head's."""
     while tok.dep_ in ("conj", "appos") and tok.head is not tok:
         tok = tok.head
+    role = _role(tok)
+    if role is not None:  # active and passive alike: "tapped by the Directorate" = "the Directorate tapped"
+        return ("obj" if role[1].endswith("/pass") else "subj"), _lemma(role[0])
     if tok.dep_ == "pobj" and tok.head.head is not tok.head:
         return tok.head.lower_, _lemma(tok.head.head)
     return tok.dep_, _lemma(tok.head)
