@@ -122,6 +122,9 @@ def test_check_support__every_seed_sentence_supports_itself() -> None:
      "The executive rejected Aden Ridgeway's bid, in favour of Senator Greig.", "role"),
     ("Aden Ridgeway met Senator Andrew Bartlett last night to offer him a place on a unity ticket.",
      "Senator Bartlett met last night with Aden Ridgeway to offer him a place on a unity ticket.", "role"),
+    ("The corruption taskforce complained to the ombudsman that the investigation is flawed.",
+     "But drug squad detectives have countered the corruption taskforce, complaining to the ombudsman that the "
+     "investigation is flawed.", "role"),
     ("The strikes killed three people in the Kherson region and two more in Dnipropetrovsk.",
      "The strikes killed three people in the Dnipropetrovsk region and two more in Kherson.", "numbers"),
 ])
@@ -130,8 +133,10 @@ def test_check_support__catches_names_and_numbers_trading_places(claim: str, quo
     assert not result.ok and result.failure and result.failure[0] == check, result
 
 
-def test_check_support__symmetric_verbs_may_swap_their_partners() -> None:
+def test_check_support__symmetric_verbs_may_swap_their_partners_and_voice_may_change() -> None:
     assert check_support("Witkoff met Putin.", ["Putin met with Witkoff."]).ok
+    assert check_support("The Defence Signals Directorate tapped phone calls.",
+                         ["Phone calls were tapped by the Defence Signals Directorate."]).ok
 
 
 PASSAGE = ("Secretary of State Marco Rubio said the U.S. would walk away. Russia denied it. Moscow said so again. "

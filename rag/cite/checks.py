@@ -80,6 +80,7 @@ class _Facts:
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
     phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
     counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
+    inherited: dict[str, set[str]] = field(default_factory=dict)  # verb -> subject it shares with its head
     anchors: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # name -> (its role, the word over it)
     purposive: set[str] = field(default_factory=set)  # verbs with a purpose clause ("met him to offer ...")
     actors: set[str] = field(default_factory=set)  # entities that act or own ("Moscow dropped", "Kyiv's"), not places
@@ -164,6 +165,10 @@ def _facts_of(text: str) -> _Facts:
                            for g in p.children if g.dep_ == "pobj"}
                 actors |= {c.text.lower() for c in verb.children if c.dep_ == "dobj" and c.pos_ == "PROPN"}
             f.subjects.setdefault(key, set()).update(actors)
+    for tok in doc:  # "detectives countered, complaining that ...": the detectives complained
+        if tok.pos_ == "VERB" and tok.dep_ in ("advcl", "xcomp", "conj") and _lemma(tok) not in f.subjects \
+                and not any(c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in tok.children):
+            f.inherited.setdefault(_lemma(tok), set()).update(f.subjects.get(_lemma(tok.head), ()))
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ not in ("compound", "flat"):
             f.anchors.setdefault(tok.lower_, set()).add(_anchor(tok))
@@ -276,7 +281,7 @@ def _clause(verb) -> list:
 def _merge(facts: list[_Facts]) -> _Facts:
     if len(facts) == 1:
         return facts[0]
-    m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[f.subjects for f in facts],
+    m = _Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[{**f.inherited, **f.subjects} for f in facts],
                per_quote_anchors=[f.anchors for f in facts])
     for f in facts:
         m.counted |= f.counted
@@ -370,7 +375,7 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
         # Each quote on its own: two merged quotes must not lend one verb two different actors; but when the
         # claim's verb is only matched to the quotes' reporting verbs, one quote naming its speaker suffices.
         conflict, agreed = None, False
-        for quote_subjects in q.per_quote_subjects or [q.subjects]:
+        for quote_subjects in q.per_quote_subjects or [{**q.inherited, **q.subjects}]:
             pooled = verb not in quote_subjects
             quoted = quote_subjects.get(verb) or (
                 {s for v, ss in quote_subjects.items() if v in lexicon.REPORTING for s in ss}
@@ -378,7 +383,10 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
             agreed |= pooled and bool(subjects & quoted)
             # A swap only when the quote names the claim's actor in another role; an unnamed actor in the
             # quote ("the envoy") is left to the entity check.
-            if names and quoted and not subjects & quoted and names & q.words:
+            # Without a name, the claim's subject noun must be in the quote in another role ("the corruption
+            # taskforce complained" where the quote's taskforce is complained about).
+            named = names or {w for w in subjects if w in c.lemmas and w not in lexicon.LIGHT_WORDS | lexicon.UNITS}
+            if named and quoted and not subjects & quoted and named & q.words:
                 conflict = conflict or (pooled, quoted)
         if conflict and not (conflict[0] and agreed):
             return fail("role", f"'{verb}' has subject {sorted(subjects)} in the claim, "
