@@ -115,3 +115,61 @@ def test_check_support__every_seed_sentence_supports_itself() -> None:
     failures = [(s.text, check_support(s.text, [s.text]).failure) for p in PASSAGES for s in p.sentences
                 if not check_support(s.text, [s.text]).ok]
     assert failures == []
+
+
+@pytest.mark.parametrize(("claim", "quote", "check"), [
+    ("The executive rejected Brian Greig's bid in favour of Senator Aden Ridgeway.",
+     "The executive rejected Aden Ridgeway's bid, in favour of Senator Greig.", "role"),
+    ("Aden Ridgeway met Senator Andrew Bartlett last night to offer him a place on a unity ticket.",
+     "Senator Bartlett met last night with Aden Ridgeway to offer him a place on a unity ticket.", "role"),
+    ("The corruption taskforce complained to the ombudsman that the investigation is flawed.",
+     "But drug squad detectives have countered the corruption taskforce, complaining to the ombudsman that the "
+     "investigation is flawed.", "role"),
+    ("The strikes killed three people in the Kherson region and two more in Dnipropetrovsk.",
+     "The strikes killed three people in the Dnipropetrovsk region and two more in Kherson.", "numbers"),
+])
+def test_check_support__catches_names_and_numbers_trading_places(claim: str, quote: str, check: str) -> None:
+    result = check_support(claim, [quote])
+    assert not result.ok and result.failure and result.failure[0] == check, result
+
+
+def test_check_support__symmetric_verbs_may_swap_their_partners_and_voice_may_change() -> None:
+    assert check_support("Witkoff met Putin.", ["Putin met with Witkoff."]).ok
+    assert check_support("The Defence Signals Directorate tapped phone calls.",
+                         ["Phone calls were tapped by the Defence Signals Directorate."]).ok
+
+
+PASSAGE = ("Secretary of State Marco Rubio said the U.S. would walk away. Russia denied it. Moscow said so again. "
+           "Witkoff flew in from Washington.")
+
+
+@pytest.mark.parametrize(("claim", "quote", "ok"), [
+    # An alias the cited passage establishes: the passage uses the claim's name for the quote's.
+    ("Moscow launched more than 100 drones.", "The Kremlin launched more than 100 drones.", True),
+    ("Secretary of State Marco Rubio said it would take weeks.", "Rubio said it would take weeks.", True),
+    # A metonym stands for an actor, never for a place; a title needs the passage's whole name phrase.
+    ("Witkoff flew to Moscow.", "Witkoff flew to Russia.", False),
+    ("Senator Marco Rubio said it would take weeks.", "Rubio said it would take weeks.", False),
+])
+def test_check_support__accepts_only_aliases_the_passage_establishes(claim: str, quote: str, ok: bool) -> None:
+    assert check_support(claim, [quote], context=f"{PASSAGE} {quote}").ok is ok
+    assert not check_support(claim, [quote]).ok  # without the passage, no alias
+
+
+def test_check_support__a_claim_keeping_the_quotes_hedge_word_is_not_overclaiming() -> None:
+    quote = "The bank said it plans to cut about 1,000 jobs."
+    assert check_support("The bank announced plans to cut about 1,000 jobs.", [quote]).failure[0] != "modality"
+    assert check_support("The bank will cut about 1,000 jobs.", [quote]).failure[0] == "modality"
+
+
+def test_verify_draft__a_fact_merged_from_three_quotes_of_one_article_is_partial() -> None:
+    text = ("Witkoff met Putin in St. Petersburg on Friday. Separately, the Kremlin published a photo. "
+            "The meeting lasted four hours. Crowds gathered outside the library. Dmitriev joined them later.")
+    passage = Passage(id="a:0", source="a.txt", title="a", text=text, start=0, end=len(text),
+                      sentences=split_sentences(text, 0))
+    claim = ("Witkoff met Putin in St. Petersburg on Friday, the meeting lasted four hours and Dmitriev joined "
+             "them later.")
+    result = verify_draft(f"{claim} [1]", [passage])
+    [merged] = result.claims
+    assert len(merged.evidence) == 3 and {e.support for e in merged.evidence} == {"partial"}
+    assert all(text[e.quote.start:e.quote.end] == e.quote.text for e in merged.evidence)

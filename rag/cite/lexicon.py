@@ -19,7 +19,7 @@ NEGATIVE_WORDS = frozenset({"refuse", "refused", "denied", "rejected", "declined
 HEDGES = frozenset({"could", "may", "might", "would", "should", "if", "possibly", "possible", "likely",
                     "unlikely", "expect", "expected", "seem", "appear", "reportedly", "allegedly", "depend",
                     "perhaps", "maybe", "hope", "plan", "propose", "suggest", "consider", "potential",
-                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe"})
+                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe", "whether"})
 # Universal quantifiers a claim may not add.
 UNIVERSALS = frozenset({"all", "every", "everyone", "everybody", "everything", "always", "each", "entire",
                         "whole", "only", "none", "nobody", "nothing", "never", "any"})
@@ -106,6 +106,7 @@ _SYNONYM_GROUPS = (
     {"police", "officer"},
     {"fire", "blaze", "bushfire"},
     {"firefighter", "firefighters"},
+    {"previous", "last"},
 )
 SYNONYMS: dict[str, set[str]] = {}
 for _group in _SYNONYM_GROUPS:
@@ -117,6 +118,33 @@ def synonyms(lemma: str) -> set[str]:
     """The listed synonyms of `lemma` (empty when it has none)."""
     return SYNONYMS.get(lemma, set())
 
+
+# Metonyms of news prose: a capital or seat of government for its country. A claim's member counts for a
+# quote's other member only when the cited passage uses the claim's form too (rag.cite.aliases).
+_METONYM_GROUPS = (
+    {"russia", "moscow", "kremlin"},
+    {"ukraine", "kyiv", "kiev"},
+    {"united states", "u.s.", "us", "washington", "white house", "america"},
+    {"iraq", "baghdad"},
+    {"china", "beijing"},
+    {"australia", "canberra"},
+    {"britain", "uk", "london", "downing street"},
+    {"iran", "tehran"},
+    {"israel", "jerusalem"},
+    {"france", "paris", "elysee"},
+    {"germany", "berlin"},
+    {"japan", "tokyo"},
+    {"india", "new delhi"},
+    {"pakistan", "islamabad"},
+    {"afghanistan", "kabul"},
+    {"north korea", "pyongyang"},
+    {"south korea", "seoul"},
+    {"saudi arabia", "riyadh"},
+)
+METONYMS: dict[str, set[str]] = {}
+for _group in _METONYM_GROUPS:
+    for _w in _group:
+        METONYMS.setdefault(_w, set()).update(_group - {_w})
 
 # Reporting verbs: for the role check, "X said" in a claim must match the quote's speaker.
 REPORTING = frozenset({"say", "tell", "state", "announce", "claim", "add", "note", "call", "describe", "warn",
@@ -140,4 +168,6 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
                 "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12", "once": "1",
                 "twice": "2", "third": "3", "fourth": "4", "fifth": "5"}
 # spaCy's small model lemmatises a few news words oddly; map them to the lemma a reader means.
+# ... and a few inflected forms its lemmatiser gets wrong ("hoped" -> "hop").
+FORM_LEMMAS = {"hoped": "hope", "hoping": "hope"}
 LEMMA_FIXES = {"talks": "talk", "forces": "force", "u.s.": "u.s.", "data": "data", "n't": "not", "ca": "can"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.models import Embed, Passage, Sentence
-from rag.text import PARAGRAPH_SEPARATOR, coverage
+from rag.text import PARAGRAPH_SEPARATOR, content_terms, coverage
 
 
 @dataclass(frozen=True)
@@ -43,17 +43,31 @@ def _gap_text(text: str, a: Sentence, b: Sentence) -> str | None:
     return text[i + len(a.text): j] if j >= 0 else None
 
 
+def partial_coverage(claim: str, quote: str, idf: dict[str, float] | None = None) -> float:
+    """Like `rag.text.coverage`, but a number the quote lacks only counts as missing: the quote may state
+    one part of a fact merged from several."""
+    claim_terms = set(content_terms(claim))
+    if not claim_terms:
+        return 0.0
+    quote_terms = set(content_terms(quote))
+    weight = (lambda t: idf.get(t, 1.0)) if idf else (lambda t: 1.0)
+    return sum(weight(t) for t in claim_terms & quote_terms) / sum(weight(t) for t in claim_terms)
+
+
 def ranked_quotes(claim: str, passage: Passage, idf: dict[str, float] | None = None,
-                  claim_vec: np.ndarray | None = None, embed: Embed | None = None) -> list[tuple[float, Sentence]]:
+                  claim_vec: np.ndarray | None = None, embed: Embed | None = None,
+                  partial: bool = False) -> list[tuple[float, Sentence]]:
     """Every quotable span of `passage` (and its collapsed copies from the same source) with its score,
-    best first; spans sharing no content word with the claim are left out."""
+    best first; spans sharing no content word with the claim are left out. `partial`: rank the spans as
+    parts of a merged fact (`partial_coverage`)."""
     candidates = quote_candidates(passage) + [
         QuoteCandidate(copy, s) for copy in passage.copies for s in copy.sentences
     ]
     candidates = [c for c in candidates if c.passage.source == passage.source]
     if not candidates:
         return []
-    lex = np.array([coverage(claim, c.sentence.text, idf) for c in candidates])
+    cover = partial_coverage if partial else coverage
+    lex = np.array([cover(claim, c.sentence.text, idf) for c in candidates])
     score = lex
     if embed is not None and claim_vec is not None:
         vecs = embed([c.sentence.text for c in candidates])

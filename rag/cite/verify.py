@@ -23,6 +23,8 @@ QUOTES_CHECKED = 4  # best-ranked quotes of a passage that are parsed and checke
 REATTRIBUTE_CHECKED = 8  # best-ranked quotes over all passages tried when the cited ones fail
 MIN_RANK_SCORE = 0.2  # quotes sharing less than this with the claim are not worth parsing
 MERGE_CANDIDATES = 3  # best quotes per cited article paired up when no single quote states the sentence
+MERGE_POOL = 8  # best quotes per cited article, ranked as parts, from which a merged fact is assembled
+MERGE_MAX_QUOTES = 3  # quotes a merged fact may need
 
 
 @dataclass
@@ -47,7 +49,7 @@ def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence
     tried = sorted(((score, p, q) for p, qs in ranked for score, q in qs[:per_passage] if score >= MIN_RANK_SCORE),
                    key=lambda x: -x[0])
     for _, passage, quote in tried[:limit]:
-        check = check_support(text, [quote.text], embed)
+        check = check_support(text, [quote.text], embed, passage.text)
         if check.ok:
             return [_evidence(passage, quote, check)]
         if check.failure:
@@ -55,17 +57,46 @@ def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence
     return []
 
 
-def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]],
+def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]], idf: dict[str, float],
             embed: Embed | None) -> list[Evidence]:
-    """Evidence from two quotes of the cited articles that state the sentence only together (each partial)."""
-    pool = [(p, q) for p, qs in ranked for s, q in qs[:MERGE_CANDIDATES] if s >= MIN_RANK_SCORE]
-    for (pa, a), (pb, b) in itertools.combinations(pool, 2):
-        if pa.source == pb.source and a.start < b.end and b.start < a.end:
-            continue  # overlapping spans of one article are not two facts
-        check = check_support(text, [a.text, b.text], embed)
-        if check.ok:
-            return [_evidence(pa, a, check), _evidence(pb, b, check)]
+    """Evidence from two or three quotes of the cited articles that state the sentence only together (each
+    partial): first the quotes that together cover most of its words, added one at a time (each the one that
+    adds the most), then the best-ranked pairs."""
+    pool = [(p, q) for p, _ in ranked for _, q in ranked_quotes(text, p, idf, partial=True)[:MERGE_POOL]]
+    terms = {t: idf.get(t, 1.0) for t in content_terms(text)}
+    chosen: list[tuple[Passage, Sentence]] = []
+    covered: set[str] = set()
+    tried: set[tuple[int, ...]] = set()
+    while len(chosen) < MERGE_MAX_QUOTES:
+        gains = [(sum(terms[t] for t in set(content_terms(q.text)) & terms.keys() - covered), i)
+                 for i, (p, q) in enumerate(pool) if not any(_overlap(p, q, pc, qc) for pc, qc in chosen)]
+        gain, best = max(gains, default=(0.0, -1))
+        if gain <= 0:
+            break
+        chosen.append(pool[best])
+        covered |= set(content_terms(pool[best][1].text))
+        if len(chosen) > 1:
+            tried.add(tuple(sorted(id(q) for _, q in chosen)))
+            if (found := _check_merged(text, chosen, embed)):
+                return found
+    pairs = [(p, q) for p, qs in ranked for s, q in qs[:MERGE_CANDIDATES] if s >= MIN_RANK_SCORE]
+    for (pa, a), (pb, b) in itertools.combinations(pairs, 2):
+        if _overlap(pa, a, pb, b) or tuple(sorted((id(a), id(b)))) in tried:
+            continue
+        if (found := _check_merged(text, [(pa, a), (pb, b)], embed)):
+            return found
     return []
+
+
+def _overlap(pa: Passage, a: Sentence, pb: Passage, b: Sentence) -> bool:
+    """Overlapping spans of one article are not two facts."""
+    return pa.source == pb.source and a.start < b.end and b.start < a.end
+
+
+def _check_merged(text: str, parts: list[tuple[Passage, Sentence]], embed: Embed | None) -> list[Evidence]:
+    context = "\n".join(dict.fromkeys(p.text for p, _ in parts))
+    check = check_support(text, [q.text for _, q in parts], embed, context)
+    return [_evidence(p, q, check) for p, q in parts] if check.ok else []
 
 
 def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None) -> VerifiedDraft:
@@ -94,7 +125,7 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
             sources = {p.source for p in cited}
             same_file = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages
                          if p not in cited and p.source in sources]
-            evidence = _merged(text, ranked + same_file, embed)
+            evidence = _merged(text, ranked + same_file, idf, embed)
         if not evidence:
             others = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages if p not in cited]
             evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed)

@@ -1,0 +1,49 @@
+"""Other names a claim may use for an entity its quote names, accepted only when the cited passage itself
+uses that name (rag.cite.checks' entity check asks here after a plain match failed):
+
+- a metonym of the listed kind (`lexicon.METONYMS`: a capital or seat of government for its country,
+  "Moscow" / "the Kremlin" for "Russia"), when the quote names another member of the group and the
+  passage uses the claim's form;
+- a title or fuller name around a person the quote names ("Secretary of State Marco Rubio" where the quote
+  says "Rubio"), when the passage has the claim's whole name phrase.
+
+Does not resolve pronouns or descriptions ("the two countries", "the envoy") and does not accept a name
+the passage uses for anything else: the claim's name must stand, in the passage, for the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rag.cite import lexicon
+
+
+def haystack(text: str) -> str:
+    """`text` lower-cased as space-separated words, possessives and trailing punctuation dropped, hyphens
+    as spaces, padded with spaces so that `f" {words} " in haystack(...)` matches whole words only."""
+    text = " " + " ".join(re.findall(r"[\w'.-]+", text.replace("’", "'").lower())).replace("'s", "") + " "
+    return re.sub(r"[.,;:](?=\s)", "", text).replace("-", " ")
+
+
+@lru_cache(maxsize=4_096)
+def _context_haystack(context: str) -> str:
+    return haystack(context)
+
+
+def metonym_stated(folded: str, quote: str, context: str) -> bool:
+    """Whether the claim's place name `folded` (see checks._fold) names what the quote names by another
+    member of its `lexicon.METONYMS` group, the passage (`context`) using the claim's form too."""
+    group = lexicon.METONYMS.get(folded)
+    if not group or f" {folded} " not in _context_haystack(context):
+        return False
+    return any(f" {other} " in quote for other in group)
+
+
+def established_names(phrases: list[tuple[str, str]], person_stated, context: str) -> str:
+    """The claim's name phrases (title + name, `phrases`: (person, phrase) pairs) whose person the quote
+    states (`person_stated(person)`) and which the passage (`context`) contains word for word, as one
+    haystack: their words count as stated ("Secretary of State Marco Rubio" where the quote says "Rubio")."""
+    hay = _context_haystack(context)
+    return "".join(h for person, phrase in phrases
+                   if (h := haystack(phrase)) in hay and person_stated(person))
