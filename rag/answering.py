@@ -144,7 +144,7 @@ class Pipeline:
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
             if s.reader == "learned":
                 draft = read_answer(question, passages, self.embed, s.max_answer_sentences, context=standalone)
-            elif not can_answer(standalone, passages):
+            elif not can_answer(standalone, passages, self.embed):
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(

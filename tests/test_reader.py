@@ -87,3 +87,36 @@ def test_short_answer__is_in_the_question_words_role_or_absent(rules) -> None:
                          [(first.question, first.text), (second.question, second.text)])
     # The lead sentence names Trump as the one who urged Moscow, not as someone Witkoff met.
     assert third.short_answer is None or "Trump" not in third.short_answer.text
+
+
+def test_read_question__events_are_the_main_clause_verbs_only() -> None:
+    asked = read_question("What was written on the crates holding the warheads found on his property?")
+    assert asked.events == ("write",)
+    assert read_question("How many people died in the attack on Kyiv?").events == ("die",)
+
+
+def test_predicate_match__same_lemma_or_close_word_scores_high_and_other_events_low(rules) -> None:
+    from rag.generate.predicates import predicate_match
+
+    asked = read_question("How many people died in the flood?")
+    scores = predicate_match(asked, ["Three people died on Monday.", "The attack killed 12 people in Kyiv.",
+                                     "Officials evacuated 5,000 residents from the town."], rules.embed)
+    assert scores[0] == 1.0 and scores[1] > scores[2]
+    assert predicate_match(read_question("What did Trump say?"), ["Any sentence at all."], rules.embed)[0] == 1.0
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+@pytest.mark.parametrize("question", [
+    "How many nations boycotted the summit in Brussels?",  # 50 nations pledged there; none is said to boycott
+    "How many people died in Abu Dhabi?",  # deaths are reported, in passages that never mention Abu Dhabi
+])
+def test_both_readers__abstain_when_no_sentence_says_the_asked_event_happened(request, reader: str,
+                                                                               question: str) -> None:
+    res = request.getfixturevalue(reader).answer(question)
+    assert res.abstained, res.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__answer_when_the_event_is_said_in_other_words(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("How many people died in the attack on Kyiv?")
+    assert not res.abstained and any("12" in c.quote or "10" in c.quote for c in res.citations)

@@ -69,6 +69,7 @@ class Asked:
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
+    events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
 
 
 def split_compound(question: str) -> list[str]:
@@ -124,4 +125,7 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     role = "subject" if wh is not None and wh.dep_ in SUBJECT_DEPS else "object"
     known = tuple(n for n in carried.split(", ") if n)
     proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
-    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper)
+    # Only the main clause: "the crates holding the warheads found on ..." describes, it does not ask.
+    events = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
+                                 and (t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT"))))
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events)
