@@ -3,6 +3,7 @@ and quote them verbatim, each with its citation. No generative model, so answers
 
 Sentence score = 0.55 * embedding similarity to the question + 0.45 * idf-weighted share of the
 question's content words present, plus a bonus when the sentence holds the kind of answer asked for.
+The answer is the best sentence, plus any sentence of another source that disagrees with it.
 A compound question ("Where did they meet, and how long did it last?") is answered part by part.
 A part is not answered (abstains) when its best score is under `abstain_threshold`, when it asks for an
 age, number or duration and no good sentence holds one, or when the attribute it asks about
@@ -22,8 +23,6 @@ from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, idf_weights, numbers_in, sentence_key
 
 DENSE_WEIGHT = 0.55
-NEAR_BEST = 0.06  # a second sentence joins the answer when it scores this close to the best
-REDUNDANT_COS = 0.8  # ... and is not a near-paraphrase of a sentence already chosen
 CONFLICT_COS = 0.45  # two sentences this similar with different numbers are a disagreement
 CONFLICT_WINDOW = 0.15  # ... when the second scores at most this far below the best
 MIN_WORDS = 5
@@ -84,7 +83,8 @@ class _Scorer:
 
 
 def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> _Pick | None:
-    """The best sentence and those close to it (or disagreeing with it); None when nothing is good enough."""
+    """The best sentence, and the sentences of other sources that disagree with it; None when nothing is good
+    enough. One sentence per fact asked for: a close runner-up only repeated or padded the answer."""
     order = [int(i) for i in np.argsort(-scores)]
     best = order[0]
     if scores[best] < threshold:
@@ -105,13 +105,7 @@ def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> 
 
     # A source that disagrees comes before a merely close sentence: hiding a disagreement misleads.
     chosen = [best, *[i for i in ranked if disagrees(i)][: limit - 1]]
-    conflict = len(chosen) > 1
-    for i in ranked:
-        if len(chosen) >= limit or scores[i] < scores[best] - NEAR_BEST:
-            break
-        if i not in chosen and max(float(svecs[i] @ svecs[j]) for j in chosen) < REDUNDANT_COS:
-            chosen.append(i)
-    return _Pick(chosen, conflict)
+    return _Pick(chosen, conflict=len(chosen) > 1)
 
 
 def extractive_answer(question: str, passages: list[Passage], embed: Embed, abstain_threshold: float,
