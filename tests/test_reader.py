@@ -64,14 +64,26 @@ def test_condense_offline__resolves_pronouns_and_that_day_without_pasting_questi
     assert "Where did" not in standalone and "How long" not in standalone
 
 
-def test_learned_reader__three_turn_follow_up_finds_the_duration_then_the_other_meeting(learned) -> None:
-    first = learned.answer("Where did Witkoff meet Putin?")
-    second = learned.answer("How long did it last?", [(first.question, first.text)])
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__three_turn_follow_up_finds_the_duration_then_the_other_meeting(request, reader: str) -> None:
+    pipeline = request.getfixturevalue(reader)
+    first = pipeline.answer("Where did Witkoff meet Putin?")
+    assert len(first.citations) == 1 and "St. Petersburg" in first.text  # one sentence per fact asked for
+    second = pipeline.answer("How long did it last?", [(first.question, first.text)])
     assert second.short_answer is not None and second.short_answer.text == "four and a half hours"
-    third = learned.answer("Who else did he meet that day?",
-                           [(first.question, first.text), (second.question, second.text)])
+    third = pipeline.answer("Who else did he meet that day?",
+                            [(first.question, first.text), (second.question, second.text)])
     assert "How long did it last" not in third.standalone_question
     assert third.short_answer is not None and "Dmitriev" in third.short_answer.text
+    assert "Dmitriev" in third.citations[0].quote  # the sentence that answers comes first
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_short_answer__who_is_a_named_person_asks_what_they_are_not_for_someone_else(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("Who is Kirill Dmitriev?")
+    assert not res.abstained and "Dmitriev" in res.text and res.short_answer is None
+    assert read_question("Who is the mayor of Kyiv?").kind == "person"
+    assert read_question("Who was Ksenia Karelina exchanged for?").kind == "person"
 
 
 @pytest.mark.parametrize("reader", ["rules", "learned"])

@@ -123,6 +123,10 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
     wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
     role = "subject" if wh is not None and wh.dep_ in SUBJECT_DEPS else "object"
+    if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
+            and not any(t.pos_ == "VERB" for t in doc)
+            and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):
+        kind, labels = None, frozenset()  # "Who is Kirill Dmitriev?" asks what he is, not for another person
     known = tuple(n for n in carried.split(", ") if n)
     proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
     # Only the main clause: "the crates holding the warheads found on ..." describes, it does not ask.

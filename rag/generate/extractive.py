@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.cite.compose import Claim, Evidence
+from rag.generate.asking import Asked, read_question
 from rag.generate.draft import Draft
+from rag.generate.features import located_spans
 from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type, split_compound
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, idf_weights, numbers_in, sentence_key
@@ -65,14 +67,14 @@ class _Scorer:
         self.idf = idf_weights([c.text for c in cands])
 
     def scores(self, queries: list[tuple[str, float]], kind: AnswerType | None, names: set[str],
-               threshold: float) -> np.ndarray:
+               threshold: float, asked: Asked) -> np.ndarray:
         texts = [q for q, _ in queries]
         weights = np.array([w for _, w in queries]) / sum(w for _, w in queries)
         dense = (self.svecs @ self.embed(texts).T) @ weights
         lex = np.array([sum(w * coverage(q, c.text, self.idf) for q, w in queries) for c in self.cands])
         scores = DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * lex
         if kind is not None:
-            fits = np.array([shows_type(kind, c.text, names) for c in self.cands])
+            fits = np.array([_fits(kind, c.text, names, asked) for c in self.cands])
             scores = scores + ANSWER_TYPE_BONUS * fits
             # "How old is X?" is never answered by X's job; "Who was X exchanged for?" by a sentence naming
             # someone new when one is good enough, else by the best sentence ("Who is X?": a description).
@@ -80,6 +82,15 @@ class _Scorer:
             if kind.mode == "require" or (kind.mode == "prefer" and good_fit):
                 scores = np.where(fits, scores, -np.inf)
         return scores
+
+
+def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> bool:
+    """Does `sentence` hold an answer of this kind? A person must also be named in the role the question word
+    plays, read from the parse: "Who else did he meet?" is not answered by who urged (rag.generate.features)."""
+    fits = shows_type(kind, sentence, names)
+    if fits and kind.name == "person":
+        return any(role_ok for _, _, role_ok in located_spans(asked, sentence))
+    return fits
 
 
 def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> _Pick | None:
@@ -126,7 +137,8 @@ def extractive_answer(question: str, passages: list[Passage], embed: Embed, abst
         if any(t not in known_terms for t in focus_terms(part)):
             continue  # asks about something the passages never mention
         queries = base if len(parts) == 1 else [(part, PART_WEIGHT), (asked, 1 - PART_WEIGHT)]
-        scores = scorer.scores(queries, answer_type(part), names_in(asked), abstain_threshold)
+        scores = scorer.scores(queries, answer_type(part), names_in(asked), abstain_threshold,
+                               read_question(part, whole=asked))
         pick = _pick(scorer, scores, abstain_threshold, limit if len(parts) > 1 else max_sentences)
         if pick is not None:
             picks.append(pick)
