@@ -82,8 +82,10 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
         return []
     doc = nlp.parse(sentence)
     spans = [e for e in doc.ents if e.label_ in asked.labels]
-    if asked.kind == "place":  # "at the presidential library": small-model NER rarely tags such places
-        spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj" and c.root.head.lower_ in _AT
+    # "at the presidential library", "in the Oval Office": small-model NER rarely tags such places as places
+    if asked.kind == "place":
+        spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
+                  and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
                   and not any(c.start <= e.start < c.end for e in spans)]
     spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
                                          for n in (*asked.names, *asked.known))
