@@ -148,7 +148,8 @@ class Pipeline:
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(
-                    question, passages, self.embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
+                    question, passages, self.embed, s.max_answer_sentences, context=standalone,
+                    abstain_threshold=s.abstain_threshold))
         result = self._compose(question, draft, answerer)
         result.notice = notice or draft.notice
         if answerer == "extractive":
