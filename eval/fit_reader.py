@@ -27,7 +27,16 @@ from rag.eval.dataset import load_questions
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
 from rag.generate.asking import read_question, split_compound
-from rag.generate.features import FEATURES, candidates, eligible, feature_matrix
+from rag.generate.features import (
+    FEATURES,
+    about_named,
+    answer_spans,
+    candidates,
+    eligible,
+    feature_matrix,
+    holds_required,
+)
+from rag.generate.predicates import predicate_match
 from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
@@ -41,7 +50,7 @@ class Example:
 
     qid: str
     answerable: bool  # per the dataset (has key facts)
-    gated: bool  # the reader's rules allow an answer
+    gate: float  # the best predicate match among sentences passing the other gates; -1 when none does
     typed: bool  # asks for a kind of answer (person, date, ...): has its own threshold
     x: np.ndarray
     y: np.ndarray
@@ -65,19 +74,24 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
         facts = [f if isinstance(f, list) else [f] for f in q.key_facts]
         for part in split_compound(q.question):
             asked = read_question(part)
-            gated = answerable(asked, cands, passages)
+            # The gate at a threshold below every cosine, to learn the best predicate match it saw.
+            gate = -1.0
+            if answerable(asked, cands, passages, pipeline.embed, -2.0):
+                fits = [c.text for c in cands if about_named(asked, c)
+                        and (not asked.labels or answer_spans(asked, c.text)) and holds_required(asked, c.text)]
+                gate = float(predicate_match(asked, fits, pipeline.embed).max())
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these
             x, y = x[keep], y[keep]
-            out.append(Example(q.id, bool(facts), gated, bool(asked.kind), x, y))
+            out.append(Example(q.id, bool(facts), gate, bool(asked.kind), x, y))
     return out
 
 
 def fit(examples: list[Example], steps: int = 20000, lr: float = 2.0) -> tuple[np.ndarray, float]:
     """Logistic regression on the gated candidates; classes weighted to balance."""
-    x = np.vstack([e.x for e in examples if e.gated and len(e.x)])
-    y = np.concatenate([e.y for e in examples if e.gated and len(e.x)])
+    x = np.vstack([e.x for e in examples if e.gate >= 0 and len(e.x)])
+    y = np.concatenate([e.y for e in examples if e.gate >= 0 and len(e.x)])
     w_pos = 0.5 / max(y.mean(), 1e-6)
     w_neg = 0.5 / max(1 - y.mean(), 1e-6)
     sample = np.where(y > 0, w_pos, w_neg) / len(y)
@@ -100,7 +114,7 @@ def outcomes(examples: list[Example], model: ReaderModel) -> dict[str, float]:
         answerable_q = parts[0].answerable
         answered = []
         for e in parts:
-            if e.gated and len(e.x):
+            if e.gate >= model.predicate_cos and len(e.x):
                 p = model.probabilities(e.x)
                 if p.max() >= (model.threshold_typed if e.typed else model.threshold):
                     answered.append(bool(e.y[int(np.argmax(p))]))
@@ -116,17 +130,26 @@ def outcomes(examples: list[Example], model: ReaderModel) -> dict[str, float]:
             "abstention": abstained_ok / max(n_un, 1), "n_answerable": n_ans, "n_unanswerable": n_un}
 
 
-def calibrate(examples: list[Example], w: np.ndarray, b: float) -> ReaderModel:
-    """The thresholds (untyped, typed) maximising answer accuracy plus abstention accuracy on `examples`."""
+MAX_FALSE_ABSTENTION = 0.10  # the issue's bound, on every fitting set: refusing more answerable questions is a loss
+
+
+def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel:
+    """The thresholds (untyped, typed, predicate match) maximising answer accuracy plus abstention accuracy
+    over the fitting `sets` while refusing at most MAX_FALSE_ABSTENTION of the answerable questions of each;
+    ties go to the lowest predicate threshold (the gate that refuses least)."""
+    examples = [e for s in sets for e in s]
     grid = [float(t) for t in np.linspace(0.05, 0.95, 37)]
-    best, best_model = -1.0, ReaderModel(w, b, 0.5, 0.5)
-    for t in grid:
-        for t_typed in grid:
-            model = ReaderModel(w, b, t, t_typed)
-            o = outcomes(examples, model)
-            score = o["correct_sentence"] + (o["abstention"] if o["n_unanswerable"] else 0.0)
-            if score > best + 1e-9:
-                best, best_model = score, model
+    best, best_model = -1.0, ReaderModel(w, b, 0.5, 0.5, 0.0)
+    for cos in [float(c) for c in np.linspace(0.0, 0.8, 17)]:
+        for t in grid:
+            for t_typed in grid:
+                model = ReaderModel(w, b, t, t_typed, cos)
+                if any(outcomes(s, model)["false_abstention"] > MAX_FALSE_ABSTENTION for s in sets):
+                    continue
+                o = outcomes(examples, model)
+                score = o["correct_sentence"] + (o["abstention"] if o["n_unanswerable"] else 0.0)
+                if score > best + 1e-9:
+                    best, best_model = score, model
     return best_model
 
 
@@ -142,9 +165,10 @@ def main() -> None:
             for spec in [*args.fit, *args.test]}
     train = [e for spec in args.fit for e in sets[spec]]
     w, b = fit(train)
-    model = calibrate(train, w, b)
+    model = calibrate([sets[spec] for spec in args.fit], w, b)
     print("weights:", {f: round(float(v), 3) for f, v in zip(FEATURES, w, strict=True)}, "bias", round(b, 3),
-          "thresholds", round(model.threshold, 3), round(model.threshold_typed, 3))
+          "thresholds", round(model.threshold, 3), round(model.threshold_typed, 3), "predicate_cos",
+          round(model.predicate_cos, 3))
     report = {spec: outcomes(sets[spec], model) for spec in sets}
     for spec, o in report.items():
         role = "fit " if spec in args.fit else "test"
@@ -154,7 +178,8 @@ def main() -> None:
         args.write.write_text(json.dumps({
             "features": list(FEATURES), "weights": {f: round(float(v), 6) for f, v in zip(FEATURES, w, strict=True)},
             "bias": round(b, 6), "threshold": round(model.threshold, 4),
-            "threshold_typed": round(model.threshold_typed, 4), "fitted_on": args.fit, "l2": L2,
+            "threshold_typed": round(model.threshold_typed, 4), "predicate_cos": round(model.predicate_cos, 4),
+            "fitted_on": args.fit, "l2": L2,
             "command": "python -m rag.eval.fit_reader " + " ".join(f"--fit {s}" for s in args.fit),
             "fit_report": report,
         }, indent=2) + "\n", encoding="utf-8")

@@ -43,6 +43,7 @@ class SystemAnswer:
     latency: float = 0.0
     error: str | None = None
     conflict: bool = False
+    short_answer: str | None = None  # the direct answer span, when the system gives one
 
 
 @dataclass
@@ -123,7 +124,8 @@ def retrieval_scores(retrieved: list[list[str]], gold: list[str], k: int) -> dic
 
 def score_answer(q: Question, ans: SystemAnswer, texts: dict[str, str], judge: Judge, k: int) -> dict:
     """Every per-question score (None where a score does not apply to this question/answer)."""
-    row: dict = {"abstained": ans.abstained, "error": ans.error}
+    row: dict = {"abstained": ans.abstained, "error": ans.error, "short_answer": ans.short_answer,
+                 "asks_span": asks_for_span(q.question)}
     answered = not ans.abstained and ans.error is None
     facts = [fact_present(ans.text, alts) for alts in q.key_facts] if answered else [False] * len(q.key_facts)
     row["facts_found"] = facts
@@ -156,6 +158,18 @@ def score_answer(q: Question, ans: SystemAnswer, texts: dict[str, str], judge: J
     return row
 
 
+# Who / where / when / how many (how long, how old): the questions a direct answer span should answer.
+SPAN_KINDS = frozenset({"person", "place", "city", "date", "number", "times", "duration", "age"})
+
+
+def asks_for_span(question: str) -> bool:
+    """Whether the question asks for one person, place, date or count (read as the offline reader reads it);
+    a compound question ("Where ..., and how long ...?") has no single span."""
+    from rag.generate.asking import read_question, split_compound  # spaCy: only when scoring
+
+    return len(split_compound(question)) == 1 and read_question(question).kind in SPAN_KINDS
+
+
 def format_value(value: float | None, metric: str = "") -> str:
     """A metric as reports and threshold messages print it: seconds to 2 decimals, scores to 3, or n/a."""
     if value is None:
@@ -171,7 +185,7 @@ def _mean(values: list) -> float | None:
 AGGREGATE_METRICS = (
     "correctness", "fact_recall", "abstention_accuracy", "false_abstention_rate", "citation_recall",
     "citation_precision", "doc_precision", "doc_recall", "quote_validity", "hit_at_k", "recall_at_k", "mrr",
-    "latency_p50", "latency_p95",
+    "short_answer_rate", "latency_p50", "latency_p95",
 )
 
 
@@ -202,6 +216,9 @@ def aggregate(rows: list[dict]) -> dict:
         "hit_at_k": _mean([r["hit_at_k"] for r in answerable]),
         "recall_at_k": _mean([r["recall_at_k"] for r in answerable]),
         "mrr": _mean([r["mrr"] for r in answerable]),
+        # Correct answers to who/where/when/how-many questions that lead with a direct answer span.
+        "short_answer_rate": _mean([r.get("short_answer") is not None for r in answerable
+                                    if r["correct"] and r.get("asks_span")]),
         "latency_p50": float(np.percentile(latencies, 50)) if latencies else None,
         "latency_p95": float(np.percentile(latencies, 95)) if latencies else None,
     }

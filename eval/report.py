@@ -28,6 +28,7 @@ LABELS = {
     "hit_at_k": "retrieval hit@k",
     "recall_at_k": "retrieval recall@k",
     "mrr": "retrieval MRR",
+    "short_answer_rate": "short answer given (correct who/where/when/how-many)",
     "latency_p50": "latency p50 (s) ↓",
     "latency_p95": "latency p95 (s) ↓",
 }

@@ -61,6 +61,7 @@ def _ours(settings: RagSettings) -> Callable[[str], SystemAnswer]:
             text=res.text, abstained=res.abstained, conflict=res.conflict, latency=latency,
             citations=[CitedQuote(c.n, c.source, c.quote, c.start, c.end) for c in res.citations],
             retrieved=[[p.source, *p.also_in] for p in res.passages],
+            short_answer=res.short_answer.text if res.short_answer else None,
         )
 
     return run

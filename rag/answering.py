@@ -144,11 +144,12 @@ class Pipeline:
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
             if s.reader == "learned":
                 draft = read_answer(question, passages, self.embed, s.max_answer_sentences, context=standalone)
-            elif not can_answer(standalone, passages):
+            elif not can_answer(standalone, passages, self.embed):
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(
-                    question, passages, self.embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
+                    question, passages, self.embed, s.max_answer_sentences, context=standalone,
+                    abstain_threshold=s.abstain_threshold))
         result = self._compose(question, draft, answerer)
         result.notice = notice or draft.notice
         if answerer == "extractive":

@@ -143,8 +143,9 @@ class RagSettings(BaseSettings):
 
     # Answering
     max_question_chars: int = Field(default=2000, ge=10, description="Longer questions are rejected.")
-    abstain_threshold: float = Field(
-        default=0.45, description="Rules reader: best sentence score below this means 'not in the articles'."
+    abstain_threshold: float | None = Field(
+        default=None, description="Rules reader: best sentence score below this means 'not in the articles' "
+        "(default: the fitted value in rag/generate/rules_weights.json)."
     )
     reader: Literal["rules", "learned"] = Field(
         default="rules",

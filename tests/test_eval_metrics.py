@@ -16,6 +16,7 @@ from rag.eval.metrics import (
     SystemAnswer,
     aggregate,
     alce_citations,
+    asks_for_span,
     fact_present,
     retrieval_scores,
     score_answer,
@@ -185,3 +186,15 @@ def test_llm_judge__asks_the_model_once_per_pair() -> None:
     assert judge.entails("Witkoff met Putin.", "Zelenskyy was there.") is False
     assert judge.entails("Witkoff met Putin.", "Witkoff was there.") is True
     assert llm.calls == 2
+
+
+def test_aggregate__short_answer_rate_counts_correct_single_span_questions_only() -> None:
+    with_span = _row(_question(), SystemAnswer(f"{MEETING} [1]", False, [MEETING_Q],
+                                               short_answer="four and a half hours"))
+    without = _row(_question(), SystemAnswer(f"{MEETING} [1]", False, [MEETING_Q]))
+    wrong = _row(_question(), SystemAnswer("Fifty nations pledged €21 billion. [1]", False, [MEETING_Q]))
+    compound = {**without, "asks_span": asks_for_span("Where did they meet, and how long did it last?")}
+    agg = aggregate([with_span, without, wrong, compound])
+    assert with_span["asks_span"] and not compound["asks_span"]
+    assert agg["short_answer_rate"] == 0.5  # 1 of the 2 correct one-span answers; the wrong one is not counted
+    assert not asks_for_span("What did Trump say about Crimea?") and asks_for_span("Who won?")

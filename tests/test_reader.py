@@ -64,14 +64,26 @@ def test_condense_offline__resolves_pronouns_and_that_day_without_pasting_questi
     assert "Where did" not in standalone and "How long" not in standalone
 
 
-def test_learned_reader__three_turn_follow_up_finds_the_duration_then_the_other_meeting(learned) -> None:
-    first = learned.answer("Where did Witkoff meet Putin?")
-    second = learned.answer("How long did it last?", [(first.question, first.text)])
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__three_turn_follow_up_finds_the_duration_then_the_other_meeting(request, reader: str) -> None:
+    pipeline = request.getfixturevalue(reader)
+    first = pipeline.answer("Where did Witkoff meet Putin?")
+    assert len(first.citations) == 1 and "St. Petersburg" in first.text  # one sentence per fact asked for
+    second = pipeline.answer("How long did it last?", [(first.question, first.text)])
     assert second.short_answer is not None and second.short_answer.text == "four and a half hours"
-    third = learned.answer("Who else did he meet that day?",
-                           [(first.question, first.text), (second.question, second.text)])
+    third = pipeline.answer("Who else did he meet that day?",
+                            [(first.question, first.text), (second.question, second.text)])
     assert "How long did it last" not in third.standalone_question
     assert third.short_answer is not None and "Dmitriev" in third.short_answer.text
+    assert "Dmitriev" in third.citations[0].quote  # the sentence that answers comes first
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_short_answer__who_is_a_named_person_asks_what_they_are_not_for_someone_else(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("Who is Kirill Dmitriev?")
+    assert not res.abstained and "Dmitriev" in res.text and res.short_answer is None
+    assert read_question("Who is the mayor of Kyiv?").kind == "person"
+    assert read_question("Who was Ksenia Karelina exchanged for?").kind == "person"
 
 
 @pytest.mark.parametrize("reader", ["rules", "learned"])
@@ -87,3 +99,36 @@ def test_short_answer__is_in_the_question_words_role_or_absent(rules) -> None:
                          [(first.question, first.text), (second.question, second.text)])
     # The lead sentence names Trump as the one who urged Moscow, not as someone Witkoff met.
     assert third.short_answer is None or "Trump" not in third.short_answer.text
+
+
+def test_read_question__events_are_the_main_clause_verbs_only() -> None:
+    asked = read_question("What was written on the crates holding the warheads found on his property?")
+    assert asked.events == ("write",)
+    assert read_question("How many people died in the attack on Kyiv?").events == ("die",)
+
+
+def test_predicate_match__same_lemma_or_close_word_scores_high_and_other_events_low(rules) -> None:
+    from rag.generate.predicates import predicate_match
+
+    asked = read_question("How many people died in the flood?")
+    scores = predicate_match(asked, ["Three people died on Monday.", "The attack killed 12 people in Kyiv.",
+                                     "Officials evacuated 5,000 residents from the town."], rules.embed)
+    assert scores[0] == 1.0 and scores[1] > scores[2]
+    assert predicate_match(read_question("What did Trump say?"), ["Any sentence at all."], rules.embed)[0] == 1.0
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+@pytest.mark.parametrize("question", [
+    "How many nations boycotted the summit in Brussels?",  # 50 nations pledged there; none is said to boycott
+    "How many people died in Abu Dhabi?",  # deaths are reported, in passages that never mention Abu Dhabi
+])
+def test_both_readers__abstain_when_no_sentence_says_the_asked_event_happened(request, reader: str,
+                                                                               question: str) -> None:
+    res = request.getfixturevalue(reader).answer(question)
+    assert res.abstained, res.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__answer_when_the_event_is_said_in_other_words(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("How many people died in the attack on Kyiv?")
+    assert not res.abstained and any("12" in c.quote or "10" in c.quote for c in res.citations)

@@ -69,6 +69,7 @@ class Asked:
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
+    events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
 
 
 def split_compound(question: str) -> list[str]:
@@ -120,8 +121,18 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     ))
     is_question = not _CHIT_CHAT.match(question) and bool(names or focus or kind)
     verbs = tuple(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in focus)
-    wh = next((t for t in doc if t.tag_ in {"WP", "WP$"}), None)
-    role = "subject" if wh is not None and wh.dep_ in SUBJECT_DEPS else "object"
+    # The question word opens the question ("In which city", "By how much"); a later "who" is a relative pronoun.
+    # Only a pronoun can be the subject itself: "which X" / "what X" leave the role to X, which the small
+    # model often misparses ("What share ... do Russian forces control?": "share" as subject).
+    wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
+    role = "subject" if wh is not None and wh.tag_ in {"WP", "WP$"} and wh.dep_ in SUBJECT_DEPS else "object"
+    if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
+            and not any(t.pos_ == "VERB" for t in doc)
+            and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):
+        kind, labels = None, frozenset()  # "Who is Kirill Dmitriev?" asks what he is, not for another person
     known = tuple(n for n in carried.split(", ") if n)
     proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
-    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper)
+    # Only the main clause: "the crates holding the warheads found on ..." describes, it does not ask.
+    events = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
+                                 and (t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT"))))
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events)

@@ -13,11 +13,12 @@ import numpy as np
 from rag import nlp
 from rag.cite.compose import Evidence
 from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_key
+from rag.generate.predicates import predicate_match
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
 FEATURES = ("dense", "lexical", "type_match", "span_near", "role_match", "untyped", "novelty", "names", "focus",
-            "verbs", "after_match", "rank", "mentions_required")
+            "verbs", "after_match", "rank", "mentions_required", "predicate")
 MIN_WORDS = 5
 # A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -35,6 +36,7 @@ class Candidate:
     evidence: list[Evidence] = field(default_factory=list)
     previous: str = ""  # the sentence before it in its passage ("" for a passage's first sentence)
     rank: int = 0  # rank of the best passage it appears in
+    passage: str = ""  # title and text of the first passage it appears in: what the sentence is about
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -46,7 +48,8 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
             for sent in p.sentences:
                 text = sent.text
                 if len(text.split()) >= MIN_WORDS and text.strip(" .") != p.title.strip(" ."):
-                    cand = by_key.setdefault(sentence_key(text), Candidate(text, previous=previous, rank=rank))
+                    cand = by_key.setdefault(sentence_key(text), Candidate(text, previous=previous, rank=rank,
+                                                                           passage=f"{p.title}\n{p.text}"))
                     if all(e.source != p.source for e in cand.evidence):
                         cand.evidence.append(Evidence(p.source, p.title, sent))
                 previous = text
@@ -79,8 +82,10 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
         return []
     doc = nlp.parse(sentence)
     spans = [e for e in doc.ents if e.label_ in asked.labels]
-    if asked.kind == "place":  # "at the presidential library": small-model NER rarely tags such places
-        spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj" and c.root.head.lower_ in _AT
+    # "at the presidential library", "in the Oval Office": small-model NER rarely tags such places as places
+    if asked.kind == "place":
+        spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
+                  and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
                   and not any(c.start <= e.start < c.end for e in spans)]
     spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
                                          for n in (*asked.names, *asked.known))
@@ -108,9 +113,10 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     dense = (svecs @ embed(queries).T).max(axis=1)
     q_terms = set(content_terms(" ".join(queries)))
     docs = nlp.parse_many([c.text for c in cands])
+    predicate = predicate_match(asked, [c.text for c in cands], embed)
     about_whom = asked.names or asked.known  # a follow-up ("How long did it last?") is about the earlier names
     rows = []
-    for cand, cos, doc in zip(cands, dense, docs, strict=True):
+    for cand, cos, doc, pred in zip(cands, dense, docs, predicate, strict=True):
         terms = set(content_terms(cand.text))
         # "She was exchanged for ...": a sentence opening with a pronoun is about whom the one before names.
         about = f"{cand.previous} {cand.text}" if doc[0].tag_ == "PRP" else cand.text
@@ -130,9 +136,26 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 1.0,
             max(coverage(q, cand.previous) for q in queries) if cand.previous else 0.0,
             1.0 / (1 + cand.rank),
-            float(all(r in lemmas or set(content_terms(r)) & terms for r in asked.required)),
+            float(holds_required(asked, cand.text)),
+            float(pred),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
+
+
+def about_named(asked: Asked, cand: Candidate) -> bool:
+    """Whether the candidate's passage mentions something the question names (a question naming nothing
+    passes): "How many died in Dresden?" is not answered by a passage on deaths elsewhere."""
+    named = {*asked.names, *asked.proper}
+    return not named or any(_mentions(n, cand.passage) for n in named)
+
+
+def holds_required(asked: Asked, sentence: str) -> bool:
+    """Whether `sentence` mentions the attribute or counted thing the question asks about (by lemma or stem)."""
+    if not asked.required:
+        return True
+    lemmas = {t.lemma_.lower() for t in nlp.parse(sentence)}
+    terms = set(content_terms(sentence))
+    return all(r in lemmas or set(content_terms(r)) & terms for r in asked.required)
 
 
 def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:

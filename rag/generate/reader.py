@@ -20,20 +20,22 @@ from pathlib import Path
 
 import numpy as np
 
-from rag import nlp
 from rag.cite.compose import Claim
 from rag.generate.asking import Asked, read_question, split_compound
 from rag.generate.draft import Draft, ShortSpan
 from rag.generate.features import (
     FEATURES,
     Candidate,
+    about_named,
     answer_spans,
     candidates,
     eligible,
     feature_matrix,
+    holds_required,
     located_spans,
     names_missing,
 )
+from rag.generate.predicates import predicate_match
 from rag.models import Embed, Passage
 from rag.text import numbers_in
 
@@ -52,6 +54,7 @@ class ReaderModel:
     bias: float
     threshold: float
     threshold_typed: float
+    predicate_cos: float = 0.0  # a sentence says the asked event happened when its words match the verb this well
 
     def threshold_for(self, asked: Asked) -> float:
         """The abstain threshold for this question."""
@@ -67,17 +70,21 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
     """The fitted reader (weights are named, so a feature list change cannot silently misalign them)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return ReaderModel(np.array([data["weights"][f] for f in FEATURES]), float(data["bias"]), float(data["threshold"]),
-                       float(data["threshold_typed"]))
+                       float(data["threshold_typed"]), float(data["predicate_cos"]))
 
 
-def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> bool:
-    """False when the passages cannot hold an answer, whatever the scores say."""
+def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
+               predicate_cos: float) -> bool:
+    """False when the passages cannot hold an answer, whatever the scores say: no sentence holds, at once, an
+    answer of the asked kind, the attribute asked about, and the event asked about (see rag/generate/predicates)."""
     if not asked.is_question or not cands:
         return False
     named = {*asked.names, *asked.proper}
     if named and len(names_missing(asked, passages)) == len(named):
         return False  # nothing it names is in the articles (one wrong name is a false premise to correct)
-    return not asked.labels or any(answer_spans(asked, c.text) for c in cands)
+    fits = [c.text for c in cands if about_named(asked, c)
+            and (not asked.labels or answer_spans(asked, c.text)) and holds_required(asked, c.text)]
+    return bool(fits) and bool((predicate_match(asked, fits, embed) >= predicate_cos).any())
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
@@ -94,18 +101,14 @@ def with_short_answer(question: str, draft: Draft) -> Draft:
     return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence)) if spans else draft
 
 
-def can_answer(question: str, passages: list[Passage]) -> bool:
+def can_answer(question: str, passages: list[Passage], embed: Embed, model: ReaderModel | None = None) -> bool:
     """Whether `passages` may hold an answer to `question` at all (any reader): it is a question, something
-    it names is mentioned, every part's attribute or counted thing is mentioned, and its kind of answer occurs.
-    For a compound question, one answerable part is enough."""
+    it names is mentioned, and one sentence holds its kind of answer, its attribute or counted thing, and its
+    event. For a compound question, one answerable part is enough."""
+    model = model or load_model()
     cands = candidates(passages)
-    for part in split_compound(question):
-        asked = read_question(part, whole=question)
-        if answerable(asked, cands, passages) and (
-                not asked.required or any(set(asked.required) <= {t.lemma_.lower() for t in nlp.parse(c.text)}
-                                          for c in cands)):
-            return True
-    return False
+    return any(answerable(read_question(part, whole=question), cands, passages, embed, model.predicate_cos)
+               for part in split_compound(question))
 
 
 def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, best: int,
@@ -138,7 +141,7 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
     svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
     for part in parts:
         asked = read_question(part, whole=asked_text)
-        if not answerable(asked, cands, passages):
+        if not answerable(asked, cands, passages, embed, model.predicate_cos):
             continue
         x = feature_matrix(asked, cands, passages, embed, context=None if len(parts) > 1 else question)
         probs = np.where(eligible(asked, x), model.probabilities(x), 0.0)
