@@ -30,7 +30,6 @@ from rag.generate.asking import read_question, split_compound
 from rag.generate.features import (
     FEATURES,
     about_named,
-    answer_spans,
     candidates,
     eligible,
     feature_matrix,
@@ -77,8 +76,7 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
             gate = -1.0
             if answerable(asked, cands, passages, pipeline.embed, -2.0):
-                fits = [c.text for c in cands if about_named(asked, c)
-                        and (not asked.labels or answer_spans(asked, c.text)) and holds_required(asked, c.text)]
+                fits = [c.text for c in cands if about_named(asked, c) and holds_required(asked, c.text)]
                 gate = float(predicate_match(asked, fits, pipeline.embed).max())
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)

@@ -132,7 +132,10 @@ def read_question(question: str, whole: str | None = None) -> Asked:
         kind, labels = None, frozenset()  # "Who is Kirill Dmitriev?" asks what he is, not for another person
     known = tuple(n for n in carried.split(", ") if n)
     proper = tuple(dict.fromkeys(t.text for t in doc if t.pos_ == "PROPN" and len(t.text) > 2))
-    # Only the main clause: "the crates holding the warheads found on ..." describes, it does not ask.
-    events = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
-                                 and (t.dep_ == "ROOT" or (t.dep_ == "conj" and t.head.dep_ == "ROOT"))))
+    # Verbs of the main clause with a subject of their own: "the crates holding the warheads found on ..."
+    # describes, it does not ask; and a misparsed "olive" (ROOT, no subject, in "could olive oil prices rise")
+    # is no event, while "rise" (prices rise) is.
+    events = tuple(dict.fromkeys(
+        t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
+        and t.dep_ in {"ROOT", "conj", "ccomp"} and any(c.dep_ in SUBJECT_DEPS for c in t.children)))
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events)

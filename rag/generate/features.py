@@ -143,10 +143,12 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
 
 
 def about_named(asked: Asked, cand: Candidate) -> bool:
-    """Whether the candidate's passage mentions something the question names (a question naming nothing
-    passes): "How many died in Dresden?" is not answered by a passage on deaths elsewhere."""
+    """Whether the candidate, with the sentence before it and its passage's title, mentions something the
+    question names (a question naming nothing passes): "How many died in Dresden?" is not answered by deaths
+    elsewhere, even in a passage that mentions Dresden further on."""
     named = {*asked.names, *asked.proper}
-    return not named or any(_mentions(n, cand.passage) for n in named)
+    title = cand.passage.split("\n", 1)[0]
+    return not named or any(_mentions(n, f"{title}\n{cand.previous}\n{cand.text}") for n in named)
 
 
 def holds_required(asked: Asked, sentence: str) -> bool:
