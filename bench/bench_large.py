@@ -37,8 +37,12 @@ def large_article(size_bytes: int, seed: int = 3) -> str:
     parts = ["Regional council approves decade-long infrastructure plan",
              f"{rng.choice(CITIES).upper()} — {rng.choice(PEOPLE)} presented the plan on {rng.choice(DAYS)}."]
     size = sum(len(p) + 2 for p in parts)
+    seen: set[str] = set()
     while size < size_bytes:
         para = filler_paragraph(rng, 2, 5)
+        if para in seen:  # a real article does not repeat paragraphs; no step may profit from copies
+            continue
+        seen.add(para)
         parts.append(para)
         size += len(para.encode()) + 2
     return "\n\n".join(parts) + "\n"

@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import SecretStr
 
 from rag.cite.compose import Claim, compose
-from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError
+from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError, OlderIndexError
 from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
 from rag.generate.draft import Draft
@@ -89,9 +89,21 @@ class Pipeline:
             if self._retriever is None:
                 retriever = HybridRetriever(self.settings)
                 if retriever.is_empty():
+                    self._refuse_older_index()
                     self._auto_ingest()
                 self._retriever = retriever
             return self._retriever
+
+    def _refuse_older_index(self) -> None:
+        """Raise OlderIndexError when the only index here is an older version's.
+
+        Why: indexing the default corpus instead would hide the user's own articles without a word.
+        """
+        from rag.index.legacy import older_index_message, older_index_version
+
+        version = older_index_version(self.settings)
+        if version is not None:
+            raise OlderIndexError(older_index_message(self.settings, version))
 
     def _auto_ingest(self) -> None:
         from rag.ingest.pipeline import ingest

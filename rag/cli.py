@@ -11,13 +11,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from rag.settings import RagSettings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Question answering over news articles with verified citations.")
@@ -56,6 +59,7 @@ def ingest(
     task = bar.add_task("ingest", total=None)
     try:
         check_paths(targets)  # before opening the store: a typo'd path must not prune or index anything
+        older = _older_index_note(settings)
         with bar:  # skips are printed once, by on_skip (the pipeline logs only when nobody reports them)
             report = run_ingest(targets, settings, prune=prune, collection=collection,
                                 on_progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -68,6 +72,19 @@ def ingest(
         f"{len(report.removed)} removed, {len(report.skipped)} skipped; "
         f"{report.chunks_written} chunks written, {report.chunks_deleted} deleted in {report.seconds:.1f}s"
     )
+    if older:
+        err.print(f"[yellow]Note:[/] {escape(older)}", highlight=False)
+
+
+def _older_index_note(settings: RagSettings) -> str | None:
+    """The older-index line when this ingest starts a new, empty index beside an older version's one."""
+    from rag.index.legacy import older_index_message, older_index_version
+    from rag.index.store import chunks_collection
+
+    if chunks_collection(settings).count():
+        return None
+    version = older_index_version(settings)
+    return older_index_message(settings, version) if version else None
 
 
 @app.command()

@@ -13,6 +13,10 @@ class IndexNotReadyError(RagError):
     """There is nothing to search yet."""
 
 
+class OlderIndexError(IndexNotReadyError):
+    """The store holds only an index written by an older pipeline version, which is not used (re-ingest)."""
+
+
 class StoreUnavailableError(RagError):
     """The Chroma store cannot be opened or reached."""
 

@@ -220,7 +220,11 @@ class RagSettings(BaseSettings):
     @property
     def collection_name(self) -> str:
         """Collection named after what shapes its vectors, so changing them never mixes old ones in."""
-        shape = f"{self.embed_model}|{self.chunk_size}|{self.chunk_overlap}|{PIPELINE_VERSION}"
+        return self.collection_name_for(PIPELINE_VERSION)
+
+    def collection_name_for(self, pipeline_version: str) -> str:
+        """The collection these settings would use under another pipeline version (finds older indexes)."""
+        shape = f"{self.embed_model}|{self.chunk_size}|{self.chunk_overlap}|{pipeline_version}"
         return f"{self.collection}-{hashlib.sha256(shape.encode()).hexdigest()[:10]}"
 
 

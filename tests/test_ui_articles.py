@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.settings import RagSettings
-from rag.ui.app import build_app, fetch_url, remove_article, upload_files
+from rag.ui.app import ask_to_delete, build_app, cancel_delete, confirm_delete, fetch_url, upload_files
 from rag.ui.articles import add_uploads, articles_html, safe_name, store_uploads
 from tests.conftest import make_settings
 
@@ -83,7 +83,15 @@ def test_upload_then_delete__results_per_file_table_and_header_follow(tmp_path: 
     assert "uploads/kovac.txt" in table and "6 articles" in header  # 5 seeds + the upload
     again, *_ = upload_files([files[0]], settings, progress=None)
     assert "unchanged" in again
-    message, table, _choices, header = remove_article("uploads/kovac.txt", settings)
+    question, row, pending = ask_to_delete("uploads/kovac.txt")  # Delete only asks
+    assert "Delete uploads/kovac.txt from the index?" in question and row["visible"] and pending
+    assert "uploads/kovac.txt" in table and rag.article_count(settings) == 6
+    kept, row, pending = cancel_delete(pending)
+    assert "Nothing was deleted. uploads/kovac.txt is kept." in kept and not row["visible"] and pending is None
+    assert "6 articles" in header and (settings.uploads_dir / "kovac.txt").exists()
+    *_, pending = ask_to_delete("uploads/kovac.txt")
+    message, table, _choices, header, row, pending = confirm_delete(pending, settings)
+    assert not row["visible"] and pending is None
     assert "Deleted uploads/kovac.txt." in message and "5 articles" in header and "kovac" not in table
     assert not (settings.uploads_dir / "kovac.txt").exists()
 
@@ -106,8 +114,8 @@ def test_articles_html__markup_in_titles_is_text_and_only_http_links() -> None:
 def test_readonly__no_upload_url_or_delete_controls(tmp_path: Path) -> None:
     demo = build_app(make_settings(tmp_path / "data", ui_readonly=True))
     ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
-    assert "nr-readonly" in ids and not ids & {"nr-upload", "nr-url", "nr-delete", "nr-add-files"}
-    assert not any(d.get("api_name") in ("upload_files", "fetch_url", "remove_article")
+    assert "nr-readonly" in ids and not ids & {"nr-upload", "nr-url", "nr-delete", "nr-delete-confirm", "nr-add-files"}
+    assert not any(d.get("api_name") in ("upload_files", "fetch_url", "remove_article", "confirm_delete")
                    for d in demo.config.get("dependencies", []))
 
 

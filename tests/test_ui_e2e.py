@@ -54,7 +54,9 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterat
     port = free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("RAG_", "OPENAI_", "CHROMA_")) and k not in ("TIKTOKEN_CACHE_DIR", "NLTK_DATA")}
+    # Loopback URLs are allowed so the Articles tab can add pages from the test's own 127.0.0.1 server.
     env.update(RAG_DATA_DIR=str(tmp_path_factory.mktemp("ui-data")), RAG_CORPUS_DIR=str(corpus_dir),
+               RAG_URL_ALLOW_PRIVATE="true",
                PYTHONPATH=str(ROOT), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
     log_path = tmp_path_factory.mktemp("ui-log") / "server.log"
     with log_path.open("w") as log:
@@ -278,12 +280,87 @@ def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Pa
     page.click("#nr-delete-choice input")
     page.keyboard.type(UPLOAD_NAME[:12])
     page.get_by_role("option", name=f"uploads/{UPLOAD_NAME}").click()
+    # Delete only asks; Cancel keeps the article, and only "Yes, delete it" deletes it.
     page.click("#nr-delete")
+    page.wait_for_selector("#nr-delete-confirm", state="visible", timeout=30_000)
+    assert f"Delete uploads/{UPLOAD_NAME} from the index?" in page.locator("#nr-ingest-result").inner_text()
+    page.click("#nr-delete-cancel")
+    page.wait_for_selector("#nr-ingest-result .nr-cancelled", timeout=30_000)
+    assert page.locator("#nr-delete-confirm").is_hidden()
+    assert "7 articles" in page.locator("#nr-header").inner_text()
+    assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-article-list").inner_text()
+    page.click("#nr-delete")
+    page.click("#nr-delete-confirm")
     page.wait_for_selector("#nr-ingest-result .nr-deleted", timeout=60_000)
     assert "6 articles" in page.locator("#nr-header").inner_text()
+    assert f"uploads/{UPLOAD_NAME}" not in page.locator("#nr-article-list").inner_text()
     _open_tab(page, "Chat")
     page.click("#clear")  # a fresh conversation: the question alone, no history to carry it
     page.wait_for_function("document.querySelectorAll(\"[data-testid='bot']\").length === 0")
     again = _ask(page, UPLOAD_QUESTION)
     assert "nr-abstain" in again.get_attribute("class"), again.inner_text()
+    assert page.dialogs == []
+
+
+WEB = ROOT / "tests" / "data" / "web"  # two dated news pages that disagree about one figure
+EARLY, UPDATE = "bridge-closure-early.html", "bridge-closure-update.html"
+BRIDGE_QUESTION = "How long will the repairs to the Kestrel bridge take?"
+
+
+@pytest.fixture
+def news_site() -> Iterator[str]:
+    """`python -m http.server` on a free 127.0.0.1 port serving tests/data/web; its base URL."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                             "--directory", str(WEB)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/{EARLY}", 30, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc, 10)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_ui__add_by_url_then_answer_quotes_the_page_with_its_metadata_and_names_the_newer_report(
+        page, news_site: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    _open_tab(page, "Articles")
+    for name in (EARLY, UPDATE):
+        page.fill("#nr-url input, #nr-url textarea", f"{news_site}/{name}")
+        page.click("#nr-add-url")
+        page.wait_for_function(
+            f"document.querySelectorAll('#nr-ingest-result .nr-res-added').length === 1 && "
+            f"document.querySelector('#nr-ingest-result').innerText.includes('{name}')", timeout=120_000)
+        assert page.input_value("#nr-url input, #nr-url textarea") == ""  # the box is emptied for the next link
+    listed = page.locator("#nr-article-list").inner_text()
+    assert "Kestrel bridge repairs will take longer" in listed and "Harbour Herald" in listed
+    assert "2025-05-02" in listed and "Coastline Courier" in listed
+
+    _open_tab(page, "Chat")
+    bubble = _ask(page, BRIDGE_QUESTION)
+    turn = page.locator(FINAL).count()
+    assert "nr-conflict" in bubble.get_attribute("class"), bubble.inner_text()
+    # The bubble itself says which report is newer, with a marker that reaches that report's card.
+    newer = bubble.locator(".nr-newer")
+    assert newer.inner_text().startswith("The newer report is ")
+    assert newer.inner_text().endswith("(Harbour Herald, 2025-05-20).")
+    href = newer.locator("a.nr-cite").get_attribute("href")
+    card = page.locator(f"#sources {href}").locator("xpath=ancestor::article")
+    assert "Harbour Herald" in card.inner_text() and "2025-05-20" in card.inner_text()
+    assert card.locator("a[href='https://herald.example/2025/05/20/kestrel-bridge-repairs-longer']").count() == 1
+    # Each highlighted quote is verbatim from a page (the extracted text keeps the page's sentences).
+    pages = [(WEB / name).read_text(encoding="utf-8") for name in (EARLY, UPDATE)]
+    quotes = _cited(page, bubble, turn)
+    assert any("take ten weeks" in q for q in quotes) and any("take six weeks" in q for q in quotes)
+    assert all(any(q in p for p in pages) for q in quotes), quotes
+    sources = page.locator("#sources").inner_text()
+    assert "Coastline Courier" in sources and "2025-05-02" in sources
+    page.screenshot(path=str(ARTIFACTS / "url-conflict-desktop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    assert _viewport_holds(page, "#question textarea")
+    page.screenshot(path=str(ARTIFACTS / "url-conflict-phone.png"))
     assert page.dialogs == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -91,6 +92,20 @@ def test_render__answer_states_look_different(answer_kwargs: dict, css_class: st
     assert css_class in html and text in html
     if ans.abstained:
         assert "nr-cite" not in html and "No sources" in turn_sources(ans, 1)
+
+
+def test_render__disagreement_bubble_names_the_newer_report_with_a_working_marker() -> None:
+    ans = _answer("Twelve died. [1] Ten died. [2]", "Quote one.", "Quote two.")
+    ans.citations = [replace(ans.citations[0], publisher="Courier <i>", date="2025-03-14T09:30:00+00:00"),
+                     replace(ans.citations[1], publisher="Ledger", date="2025-03-16"), ans.citations[2]]
+    ans.conflict = True
+    ans.newer_source = "b.txt"
+    html = answer_html(ans, 4)
+    newer = html[html.index("<p class='nr-newer'>"):]
+    assert newer.startswith("<p class='nr-newer'>The newer report is <a class='nr-cite' href='#nr-src-4-2'")
+    assert "(Ledger, 2025-03-16).</p>" in newer
+    ans.conflict, ans.newer_source = False, None  # no disagreement: no such sentence
+    assert "nr-newer" not in answer_html(ans, 4)
 
 
 def test_paced__spreads_words_but_keeps_text_and_resets() -> None:

@@ -186,6 +186,31 @@ def fetch_url(url: str, settings: RagSettings, progress: gr.Progress | None = gr
     return (result, *_articles_view(settings), "")
 
 
+def ask_to_delete(source: str | None) -> tuple[str, Any, str | None]:
+    """Articles-tab handler for Delete: a question naming the article, the Confirm/Cancel row, the pending id.
+
+    Nothing is deleted here. Why a second step: a delete cannot be undone (an uploaded file goes with
+    its article), and the dropdown makes it easy to pick the wrong one.
+    """
+    if not source:
+        return "<p class='nr-empty'>Choose an article to delete.</p>", gr.update(visible=False), None
+    question = (f"<p class='nr-confirm'>Delete {html_escape(source)} from the index? "
+                "This cannot be undone. Confirm or cancel below.</p>")
+    return question, gr.update(visible=True), source
+
+
+def cancel_delete(source: str | None) -> tuple[str, Any, None]:
+    """Articles-tab handler for Cancel: nothing deleted, the confirmation row hidden."""
+    kept = f" {html_escape(source)} is kept." if source else ""
+    return f"<p class='nr-cancelled'>Nothing was deleted.{kept}</p>", gr.update(visible=False), None
+
+
+def confirm_delete(source: str | None, settings: RagSettings) -> tuple[str, str, Any, str, Any, None]:
+    """Articles-tab handler for Confirm: delete the article the question named (not whatever the dropdown
+    shows now); message, table, choices, header, hidden confirmation row, cleared pending id."""
+    return (*remove_article(source, settings), gr.update(visible=False), None)
+
+
 def remove_article(source: str | None, settings: RagSettings) -> tuple[str, str, Any, str]:
     """Articles-tab handler: delete the chosen article; a sentence, table, choices, header."""
     if not source:
@@ -242,6 +267,10 @@ def build_app(settings: RagSettings | None = None) -> gr.Blocks:
                             choice = gr.Dropdown(label="Delete an article", choices=_ids(settings),
                                                  elem_id="nr-delete-choice", interactive=True)
                             delete = gr.Button("Delete", variant="stop", elem_id="nr-delete")
+                            with gr.Row(visible=False, elem_id="nr-delete-confirm-row") as confirm_row:
+                                confirm = gr.Button("Yes, delete it", variant="stop", elem_id="nr-delete-confirm")
+                                cancel = gr.Button("Cancel", elem_id="nr-delete-cancel")
+                            doomed = gr.State(None)  # the article the confirmation question names
                     result = gr.HTML("", elem_id="nr-ingest-result")
                     writes = {"concurrency_limit": 1, "concurrency_id": "corpus", "api_visibility": "private"}
                     add_files.click(partial(upload_files, settings=settings), [files],
@@ -250,8 +279,11 @@ def build_app(settings: RagSettings | None = None) -> gr.Blocks:
                                    [result, table, choice, header, url], **writes)
                     url.submit(partial(fetch_url, settings=settings), [url],
                                [result, table, choice, header, url], **writes)
-                    delete.click(partial(remove_article, settings=settings), [choice],
-                                 [result, table, choice, header], **writes)
+                    local = {"queue": False, "api_visibility": "private"}
+                    delete.click(ask_to_delete, [choice], [result, confirm_row, doomed], **local)
+                    cancel.click(cancel_delete, [doomed], [result, confirm_row, doomed], **local)
+                    confirm.click(partial(confirm_delete, settings=settings), [doomed],
+                                  [result, table, choice, header, confirm_row, doomed], **writes)
 
         outputs = [chatbot, sources, box, turns]
         chat = gr.on([box.submit, send.click], partial(respond, settings=settings), [box, turns], outputs,

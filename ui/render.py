@@ -12,6 +12,7 @@ import re
 from html import escape
 
 from rag.models import Answer
+from rag.provenance import newer_sentence
 from rag.ui.sources import cite_id
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -76,7 +77,11 @@ def answer_html(answer: Answer, turn: int) -> str:
         short = (f"<p class='nr-short'><strong>{escape(answer.short_answer.text, quote=False)}</strong> "
                  f"{_linked(f'[{answer.short_answer.n}]', answer, turn)}</p>")
     body = _paragraphs(_linked(answer.text, answer, turn))
-    return f"<div class='{kind}'>{badge}{short}{body}{notice}{footer}</div>"
+    # Which report is newer is part of the answer when sources disagree, not only of the sources panel:
+    # a reader deciding between two figures needs it next to them.
+    newer = newer_sentence(answer) if answer.conflict else None
+    newer_p = f"<p class='nr-newer'>{_linked(newer, answer, turn)}</p>" if newer else ""
+    return f"<div class='{kind}'>{badge}{short}{body}{newer_p}{notice}{footer}</div>"
 
 
 def error_html(message: str) -> str:

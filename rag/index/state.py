@@ -22,6 +22,9 @@ from rag.models import ArticleInfo
 STATE_ID = "__index_state__"
 _PAGE = 2000  # records per request: large stores are read in pages, never in one response
 SOURCES_PER_QUERY = 200  # articles per `source $in [...]` chunk query: bounded filter size and response
+# Chunks whose text and metadata come back per request. Each carries its node JSON and sentence list
+# (~10 KB as Python objects), so one 3 MB article fetched whole held ~110 MB at once (bench_large.py).
+CHUNKS_PER_FETCH = 256
 
 
 def read_generation(docs: Any) -> str:
@@ -76,13 +79,19 @@ def visible(meta: dict | None, committed: dict[str, str]) -> bool:
 
 def fetch_committed_chunks(chunks: Any, committed: dict[str, str], sources: list[str],
                            batch: int = SOURCES_PER_QUERY) -> list[tuple[str, str, str]]:
-    """(chunk id, source, title + text) of the committed chunks of `sources`, a batch of articles per request."""
+    """(chunk id, source, title + text) of the committed chunks of `sources`, a batch of articles per request.
+
+    Ids are listed first, then text and metadata are read `CHUNKS_PER_FETCH` chunks at a time, so memory
+    stays bounded however many chunks one article has. A chunk deleted in between is simply not returned,
+    as it would not have been by a later single request.
+    """
     rows: list[tuple[str, str, str]] = []
     for i in range(0, len(sources), batch):
-        part = sources[i : i + batch]
-        got = chunks.get(where=source_filter(part), include=["documents", "metadatas"])
-        for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            if visible(meta, committed):
-                rows.append((cid, chunk_source(meta), indexed_text(chunk_title(meta), text)))
+        ids = chunks.get(where=source_filter(sources[i : i + batch]), include=[])["ids"]
+        for j in range(0, len(ids), CHUNKS_PER_FETCH):
+            got = chunks.get(ids=ids[j : j + CHUNKS_PER_FETCH], include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                if visible(meta, committed):
+                    rows.append((cid, chunk_source(meta), indexed_text(chunk_title(meta), text)))
     rows.sort(key=lambda r: (r[1], r[0]))  # row order independent of the store's
     return rows

@@ -302,17 +302,21 @@ class _BatchWriter:
             self.done += len(part)
             self.tick(self.done, self.total)
         keep = {chunk.id for _, chunks, _ in batch for chunk in chunks}
+        # The commit needs only ids and counts: drop the chunk objects (text, sentence lists; ~46 MB for one
+        # 3 MB article) before it, so the registry write and the BM25 sync reuse that memory.
+        articles = [(c, len(chunks), sig) for c, chunks, sig in batch]
+        del batch, new
         stale = sorted(have - keep)
-        stale_sources = {c.doc.source for c, _, _ in batch if c.doc.source in self.known} if stale else set()
-        records = [self._record(c, sig, len(chunks), c.doc.source in stale_sources) for c, chunks, sig in batch]
+        stale_sources = {c.doc.source for c, _, _ in articles if c.doc.source in self.known} if stale else set()
+        records = [self._record(c, sig, n, c.doc.source in stale_sources) for c, n, sig in articles]
         self.registry.upsert(  # the commit
-            ids=[c.doc.source for c, _, _ in batch], embeddings=[REGISTRY_VECTOR] * len(batch),
-            documents=[c.doc.text for c, _, _ in batch], metadatas=[r.to_metadata() for r in records])
+            ids=[c.doc.source for c, _, _ in articles], embeddings=[REGISTRY_VECTOR] * len(articles),
+            documents=[c.doc.text for c, _, _ in articles], metadatas=[r.to_metadata() for r in records])
         if stale:
             self.chunks.delete(ids=stale)
             self.report.chunks_deleted += len(stale)
-            done = [(c.doc.source, r) for (c, _, _), r in zip(batch, records, strict=True) if r.pending]
+            done = [(c.doc.source, r) for (c, _, _), r in zip(articles, records, strict=True) if r.pending]
             self.registry.update(ids=[s for s, _ in done],
                                  metadatas=[replace(r, pending=False).to_metadata() for _, r in done])
-        for (c, _, _), r in zip(batch, records, strict=True):
+        for (c, _, _), r in zip(articles, records, strict=True):
             self.known[c.doc.source] = replace(r, pending=False)
