@@ -7,7 +7,8 @@ Systems, each in its own temporary folder and Chroma store:
                     with LlamaIndex's default chunking (SentenceSplitter 1024/200) -> `as_retriever`
   llamaindex-ours   the same with `SentenceSplitter(chunk_size=RAG_CHUNK_SIZE, chunk_overlap=RAG_CHUNK_OVERLAP)`
 
-All three get the one `OnnxMiniLMEmbedding` object newsrag builds (same batch size, same model session).
+All three get the one `OnnxMiniLMEmbedding` object newsrag builds (same batch size, same model session;
+LlamaIndex through `llama_index_embedding`, a `BaseEmbedding` delegating to it).
 Load noise on a shared machine is cancelled by alternation: the corpus is ingested in `--slices` slices,
 each slice by every system in turn (rotating who goes first), and every query is asked of every system in
 turn. Reported: ingest articles/s and chunks/s, retrieval p50/p95 at top-5, hit@1/hit@5 of the planted
@@ -119,7 +120,7 @@ def main() -> None:
 
     from llama_index.core.node_parser import SentenceSplitter
 
-    from rag.index.embeddings import build_embed_model
+    from rag.index.embeddings import build_embed_model, llama_index_embedding
     from rag.settings import RagSettings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,13 +143,14 @@ def main() -> None:
                 embed_s[current["name"]] = embed_s.get(current["name"], 0.0) + time.perf_counter() - t
 
         cls.embed = timed_embed
-        embedder.get_text_embedding("warm up")  # model load and first run are nobody's ingest time
+        embedder.embed(["warm up"])  # model load and first run are nobody's ingest time
+        shared = llama_index_embedding(embedder)  # LlamaIndex's view of the same model session
         for d in ("li-default", "li-ours"):
             (root / d).mkdir()
         systems = [
             NewsRag(root / "newsrag", settings),
-            PlainLlamaIndex("llamaindex-default", root / "li-default", embedder, None),
-            PlainLlamaIndex("llamaindex-ours", root / "li-ours", embedder,
+            PlainLlamaIndex("llamaindex-default", root / "li-default", shared, None),
+            PlainLlamaIndex("llamaindex-ours", root / "li-ours", shared,
                             SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)),
         ]
         stats = {s.name: {"ingest_s": 0.0, "rss_mb": 0.0, "lat": [], "hit1": 0, "hit5": 0} for s in systems}

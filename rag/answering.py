@@ -25,6 +25,7 @@ from rag.generate.extractive import extractive_answer
 from rag.generate.reader import can_answer, read_answer, with_short_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
+from rag.index.store import older_index_hint
 from rag.models import Answer, AnswerStream, ArticleInfo, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
 from rag.provenance import newer_source, with_metadata
 from rag.retrieve.hybrid import HybridRetriever
@@ -89,6 +90,9 @@ class Pipeline:
             if self._retriever is None:
                 retriever = HybridRetriever(self.settings)
                 if retriever.is_empty():
+                    hint = older_index_hint(self.settings)
+                    if hint:  # an index of an older layout holds the user's articles: do not paper over it
+                        raise IndexNotReadyError(hint)
                     self._auto_ingest()
                 self._retriever = retriever
             return self._retriever
@@ -142,13 +146,14 @@ class Pipeline:
             except LLMFailure as failure:
                 notice = prompts.LLM_FALLBACK_NOTICE.format(reason=failure.reason)
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
+            embed = self._prefetch_sentence_vectors(passages)
             if s.reader == "learned":
-                draft = read_answer(question, passages, self.embed, s.max_answer_sentences, context=standalone)
+                draft = read_answer(question, passages, embed, s.max_answer_sentences, context=standalone)
             elif not can_answer(standalone, passages):
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(
-                    question, passages, self.embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
+                    question, passages, embed, s.abstain_threshold, s.max_answer_sentences, context=standalone))
         result = self._compose(question, draft, answerer)
         result.notice = notice or draft.notice
         if answerer == "extractive":
@@ -161,6 +166,25 @@ class Pipeline:
         timings["total"] = time.perf_counter() - t0
         result.timings = timings
         return result
+
+    def _prefetch_sentence_vectors(self, passages: list[Passage]) -> Callable[[list[str]], np.ndarray]:
+        """Start embedding the passages' sentences (which the offline answerers score) into the cache in a
+        background thread, and return the embed function for the answerer, which waits for it first.
+
+        Why: the model then runs while `can_answer` parses with spaCy (ONNX Runtime releases the GIL; on
+        the first question of a process spaCy may still be loading), and nothing is embedded twice.
+        """
+        texts = [t.text for q in passages for p in (q, *q.copies) for t in p.sentences]
+        if not texts or all(t in self._vectors for t in texts):
+            return self.embed
+        worker = threading.Thread(target=self.embed, args=(texts,), daemon=True)
+        worker.start()
+
+        def embed(batch: list[str]) -> np.ndarray:
+            worker.join()
+            return self.embed(batch)
+
+        return embed
 
     @property
     def llm(self) -> LLM:

@@ -42,14 +42,18 @@ def stored(settings) -> dict[str, list[tuple[str, dict]]]:
 
 
 def assert_consistent(settings, corpus: Path) -> None:
-    """Every chunk is committed, and every stored sentence sits at its offsets in the file on disk."""
-    records = read_registry(documents_collection(settings))
+    """Every chunk is committed, and every stored sentence (offsets in the chunk, text from the registry's
+    copy of the article) sits at its offsets in the file on disk."""
+    registry = documents_collection(settings)
+    records = read_registry(registry)
     committed = committed_versions(records)
     assert set(committed) == set(records)  # no placeholder left
     for source, chunks in stored(settings).items():
         original = Path(records[source].path).read_text(encoding="utf-8")  # the file, found via its record
+        kept = registry.get(ids=[source], include=["documents"])["documents"][0]
         for _, meta in chunks:
-            record = ChunkRecord.from_metadata(meta)
+            record = ChunkRecord.from_metadata(meta, kept)
+            assert all(s.text for s in record.sentences)
             assert record.version == committed[source]
             for sentence in record.sentences:
                 assert original[sentence.start:sentence.end] == sentence.text

@@ -178,6 +178,22 @@ def keyword_index_dir(settings: RagSettings) -> Path:
     return settings.data_dir / "bm25" / f"{where}{settings.collection_name}"
 
 
+def cached_keyword_index(settings: RagSettings) -> KeywordIndex | None:
+    """The index this process holds (else the saved one) whatever its generation, without asking the store.
+
+    A reader searches it before its per-query registry read tells it the current generation, and syncs
+    only when that differs (rag/retrieve/hybrid.py)."""
+    folder = keyword_index_dir(settings)
+    key = str(folder.resolve())
+    with _cache_lock:
+        if key not in _cache:
+            disk = KeywordIndex.load(folder)
+            if disk is None or disk.k1 != settings.bm25_k1 or disk.b != settings.bm25_b:
+                return None
+            _cache[key] = disk
+        return _cache[key]
+
+
 def sync_keyword_index(settings: RagSettings, generation: str, committed: Callable[[], dict[str, str]],
                        fetch: FetchChunks) -> KeywordIndex:
     """The BM25 index for `generation`: from memory, else disk, else brought up to date incrementally.

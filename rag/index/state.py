@@ -32,6 +32,18 @@ def read_generation(docs: Any) -> str:
     return str((got["metadatas"][0] or {}).get("generation", ""))
 
 
+def read_generation_and_records(docs: Any, sources: list[str]) -> tuple[str, dict[str, ArticleRecord]]:
+    """The current generation and the records of `sources`, in one request (a reader's per-query read)."""
+    got = docs.get(ids=[STATE_ID, *sources], include=["metadatas"])
+    generation, records = "", {}
+    for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
+        if rid == STATE_ID:
+            generation = str((meta or {}).get("generation", ""))
+        else:
+            records[rid] = ArticleRecord.from_metadata(meta)
+    return generation, records
+
+
 def write_generation(docs: Any, fingerprints: list[str]) -> str:
     """Record a generation derived from the registry's content and return it."""
     generation = hashlib.sha256("\n".join(sorted(fingerprints)).encode()).hexdigest()[:16]

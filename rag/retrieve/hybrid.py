@@ -1,8 +1,15 @@
-"""Hybrid retriever: dense search through llama-index over Chroma, plus BM25, fused with RRF.
+"""Hybrid retriever: dense search straight on the Chroma chunk collection, plus BM25, fused with RRF.
 
 Returns `Passage`s carrying their sentences with original offsets, ready for answering and citing.
 Only chunks of each article's committed version are returned (rag/index/state.py), so a query made
 while an ingest runs, or after one was killed, answers from the last complete state of every article.
+
+Per query the store is asked three things at most: the nearest chunks (`collection.query`), the
+generation and the records of the candidate articles (one registry `get`, always fresh: that read is
+what makes a concurrent ingest safe), and whatever is not cached yet. Two caches are safe without
+invalidation because their keys name immutable content: chunk records by chunk id (an id hashes the
+article version and the chunk text) and original texts by (article, sha256). Does not use llama-index:
+importing its core cost `rag ask` about a second.
 """
 
 from __future__ import annotations
@@ -10,21 +17,47 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-
-from llama_index.core import VectorStoreIndex
-from llama_index.vector_stores.chroma import ChromaVectorStore
+from typing import Any
 
 from rag.errors import IndexNotReadyError
-from rag.index.embeddings import build_embed_model
-from rag.index.keyword import sync_keyword_index
-from rag.index.records import ArticleRecord, ChunkRecord, chunk_source
-from rag.index.state import committed_versions, fetch_committed_chunks, read_generation, read_registry, visible
-from rag.index.store import chunks_collection, documents_collection
+from rag.index.embeddings import build_embed_model, embed_texts
+from rag.index.keyword import KeywordIndex, sync_keyword_index
+from rag.index.records import ArticleRecord, ChunkRecord, chunk_source, chunk_version
+from rag.index.state import (
+    committed_versions,
+    fetch_committed_chunks,
+    read_generation,
+    read_generation_and_records,
+    read_registry,
+)
+from rag.index.store import chunks_collection, documents_collection, older_index_hint
 from rag.models import Passage
 from rag.retrieve.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.settings import RagSettings
 
-_TEXT_CACHE = 64  # original article texts kept for the final quote check
+_TEXT_CACHE = 256  # original article texts (sentence texts and the final quote check are cut from them)
+_CHUNK_CACHE = 4096  # chunk (text, metadata) by id, for BM25 hits the dense search did not return
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class HybridRetriever:
@@ -35,48 +68,54 @@ class HybridRetriever:
         self.chunks = chunks_collection(settings)
         self.registry = documents_collection(settings)
         self.embedder = build_embed_model(settings)
-        self.index = VectorStoreIndex.from_vector_store(
-            ChromaVectorStore(chroma_collection=self.chunks), embed_model=self.embedder
-        )
-        self._texts: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._texts_lock = threading.Lock()
+        self._texts = _LRU(_TEXT_CACHE)
+        self._chunk_cache = _LRU(_CHUNK_CACHE)
 
     def is_empty(self) -> bool:
         """True when nothing has been ingested."""
         return self.chunks.count() == 0
 
-    def _committed(self, sources: set[str]) -> dict[str, str]:
-        """Committed version of each of `sources` (one registry read per query)."""
-        if not sources:
-            return {}
-        got = self.registry.get(ids=sorted(sources), include=["metadatas"])
-        return committed_versions({i: ArticleRecord.from_metadata(m) for i, m in zip(got["ids"], got["metadatas"],
-                                                                                     strict=True)})
-
     def retrieve(self, query: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
         """The `top_k` best passages for `query`, near-duplicates collapsed."""
         s = self.settings
         top_k = top_k or s.top_k
-        if self.is_empty():
-            raise IndexNotReadyError("No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
         t0 = time.perf_counter()
-        dense = self.index.as_retriever(similarity_top_k=s.dense_k).retrieve(query)
-        records: dict[str, tuple[str, dict, float]] = {
-            n.node.node_id: (n.node.get_content(), dict(n.node.metadata), float(n.score or 0.0)) for n in dense
+        vector = embed_texts(self.embedder, [query])
+        got = self.chunks.query(query_embeddings=vector, n_results=s.dense_k, include=["documents", "metadatas"])
+        rows: dict[str, tuple[str, dict]] = {
+            cid: (doc or "", meta or {})
+            for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], strict=True)
         }
-        rankings = [[n.node.node_id for n in dense]]
+        rankings = [list(rows)]
         t1 = time.perf_counter()
-        if s.hybrid:
-            sparse = self.keyword_index().search(query, s.sparse_k)
+        keyword = self._keyword_in_memory() if s.hybrid else None
+        sparse = keyword.search(query, s.sparse_k) if keyword else []
+        source_of = dict(zip(keyword.ids, keyword.sources, strict=True)) if sparse else {}
+        sources = {chunk_source(m) for _, m in rows.values()} | {source_of[i] for i, _ in sparse}
+        generation, records = read_generation_and_records(self.registry, sorted(sources))
+        if s.hybrid and (keyword is None or keyword.generation != generation):
+            # Another process ingested since this one synced BM25 (or it never did): sync, search again.
+            keyword = self.keyword_index(generation)
+            sparse = keyword.search(query, s.sparse_k)
+            source_of = dict(zip(keyword.ids, keyword.sources, strict=True))
+            extra = sorted({source_of[i] for i, _ in sparse} - set(records))
+            if extra:
+                records.update(read_generation_and_records(self.registry, extra)[1])
+        if sparse:
             rankings.append([i for i, _ in sparse])
-            missing = [i for i, _ in sparse if i not in records]
-            if missing:  # chunks deleted since the BM25 index was synced are simply absent here
-                got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
-                for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                    records[cid] = (doc, meta or {}, 0.0)
-        committed = self._committed({chunk_source(m) for _, m, _ in records.values()})
-        by_id = {cid: ChunkRecord.from_metadata(meta).passage(cid, text, score)
-                 for cid, (text, meta, score) in records.items() if visible(meta, committed)}
+            rows.update(self._chunk_rows([i for i, _ in sparse if i not in rows]))
+        if not rows and self.is_empty():
+            raise IndexNotReadyError(older_index_hint(s) or
+                                     "No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
+        committed = committed_versions(records)
+        visible = {cid: row for cid, row in rows.items()
+                   if chunk_version(row[1]) and committed.get(chunk_source(row[1])) == chunk_version(row[1])}
+        keys = {cid: (chunk_source(m), records[chunk_source(m)].sha256) for cid, (_, m) in visible.items()}
+        originals = self._originals(set(keys.values()))
+        # A chunk whose article text is gone was superseded between the two reads: left out like one
+        # whose version is no longer committed.
+        by_id = {cid: ChunkRecord.from_metadata(meta, originals[keys[cid]]).passage(cid, text)
+                 for cid, (text, meta) in visible.items() if keys[cid] in originals}
         ranked = []
         for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
             if cid in by_id:
@@ -88,9 +127,53 @@ class HybridRetriever:
             timings["retrieve"] = time.perf_counter() - t0
         return passages
 
-    def keyword_index(self):
-        """The BM25 index, synced with the store when its generation changed."""
-        generation = read_generation(self.registry)
+    def _chunk_rows(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """(text, metadata) of chunks by id, from the cache or one `get` (ids deleted meanwhile are absent)."""
+        out: dict[str, tuple[str, dict]] = {}
+        missing = []
+        for cid in ids:
+            row = self._chunk_cache.get(cid)
+            if row is None:
+                missing.append(cid)
+            else:
+                out[cid] = row
+        if missing:
+            got = self.chunks.get(ids=missing, include=["documents", "metadatas"])
+            for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                out[cid] = (doc or "", meta or {})
+                self._chunk_cache.put(cid, out[cid])
+        return out
+
+    def _originals(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Original texts by (article, sha256), from the cache or one registry `get`. A text the registry
+        now holds in another version is left out (its chunks were just superseded)."""
+        out: dict[tuple[str, str], str] = {}
+        missing = []
+        for key in keys:
+            text = self._texts.get(key)
+            if text is None:
+                missing.append(key)
+            else:
+                out[key] = text
+        if missing:
+            got = self.registry.get(ids=sorted({s for s, _ in missing}), include=["documents", "metadatas"])
+            for source, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                key = (source, ArticleRecord.from_metadata(meta).sha256)
+                if key in keys and text is not None:
+                    out[key] = text
+                    self._texts.put(key, text)
+        return out
+
+    def _keyword_in_memory(self) -> KeywordIndex | None:
+        """The BM25 index this process last synced, without asking the store (None before the first sync)."""
+        from rag.index.keyword import cached_keyword_index
+
+        return cached_keyword_index(self.settings)
+
+    def keyword_index(self, generation: str | None = None) -> KeywordIndex:
+        """The BM25 index, synced with the store when its generation changed (read here unless given)."""
+        if generation is None:
+            generation = read_generation(self.registry)
         state: dict[str, dict[str, str]] = {}
 
         def committed() -> dict[str, str]:
@@ -102,19 +185,15 @@ class HybridRetriever:
 
     def original_text(self, source: str, doc_sha256: str = "") -> str | None:
         """The stored original text of `source`, or None when the registry now holds another version."""
-        key = (source, doc_sha256)
-        with self._texts_lock:
-            if key in self._texts:
-                self._texts.move_to_end(key)
-                return self._texts[key]
+        if doc_sha256:
+            text = self._texts.get((source, doc_sha256))
+            if text is not None:  # keyed by content hash: the text of that version never changes
+                return text
         got = self.registry.get(ids=[source], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
         record = ArticleRecord.from_metadata(got["metadatas"][0])
         if not record.committed or (doc_sha256 and record.sha256 != doc_sha256):
             return None
-        with self._texts_lock:
-            self._texts[key] = got["documents"][0]
-            while len(self._texts) > _TEXT_CACHE:
-                self._texts.popitem(last=False)
+        self._texts.put((source, record.sha256), got["documents"][0])
         return got["documents"][0]
