@@ -57,9 +57,16 @@ class KeywordIndex:
     lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # tokens per row
     k1: float = 1.5
     b: float = 0.75
+    _source_of: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def source_of(self, chunk_id: str) -> str:
+        """The article of a chunk this index holds (a map built on first use: the index never changes)."""
+        if self._source_of is None:
+            self._source_of = dict(zip(self.ids, self.sources, strict=True))
+        return self._source_of[chunk_id]
 
     # -- updating ---------------------------------------------------------------------------
 

@@ -7,12 +7,17 @@ registry entry: the commit of one article version. Does not talk to Chroma.
 
 A chunk stores its sentences as offsets only ([[start, end], ...] into the original file): their text is
 the original article's text at those offsets, which the registry holds once per article. Storing the text
-again in every chunk cost 3.6 KB per chunk (bench/bench_disk.py).
+again in every chunk cost 3.6 KB per chunk (bench/bench_disk.py). The registry keeps that original text
+zlib-compressed (base85, as its Chroma document): nothing searches it, and Chroma indexes every document
+three times over (its string index and a trigram full-text index), which made the plain text cost 3.5 KB
+per chunk.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +136,16 @@ def chunk_version(meta: dict[str, Any] | None) -> str:
 def source_filter(sources: list[str]) -> dict[str, Any]:
     """Chroma `where` clause selecting the chunks of `sources`."""
     return {SOURCE: sources[0]} if len(sources) == 1 else {SOURCE: {"$in": sources}}
+
+
+def encode_article_text(text: str) -> str:
+    """The registry document holding an article's original text ('' stays '': a placeholder's)."""
+    return base64.b85encode(zlib.compress(text.encode("utf-8"), 9)).decode("ascii") if text else ""
+
+
+def decode_article_text(document: str | None) -> str:
+    """The original text from a registry document written by `encode_article_text`."""
+    return zlib.decompress(base64.b85decode(document)).decode("utf-8") if document else ""
 
 
 @dataclass(frozen=True)

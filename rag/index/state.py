@@ -15,7 +15,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from rag.index.records import ArticleRecord, chunk_source, chunk_title, chunk_version, indexed_text, source_filter
+from rag.index.records import (
+    ArticleRecord,
+    chunk_source,
+    chunk_title,
+    chunk_version,
+    decode_article_text,
+    indexed_text,
+    source_filter,
+)
 from rag.index.store import REGISTRY_VECTOR
 from rag.models import ArticleInfo
 
@@ -32,16 +40,26 @@ def read_generation(docs: Any) -> str:
     return str((got["metadatas"][0] or {}).get("generation", ""))
 
 
-def read_generation_and_records(docs: Any, sources: list[str]) -> tuple[str, dict[str, ArticleRecord]]:
-    """The current generation and the records of `sources`, in one request (a reader's per-query read)."""
-    got = docs.get(ids=[STATE_ID, *sources], include=["metadatas"])
-    generation, records = "", {}
-    for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
+def read_generation_and_records(docs: Any, sources: list[str], texts: bool = False
+                                ) -> tuple[str, dict[str, ArticleRecord], dict[str, str]]:
+    """The current generation, the records of `sources` and (with `texts`) their stored original texts, in
+    one request: a reader's per-query read of the registry."""
+    got = docs.get(ids=[STATE_ID, *sources], include=["metadatas", "documents"] if texts else ["metadatas"])
+    generation, records, originals = "", {}, {}
+    for i, (rid, meta) in enumerate(zip(got["ids"], got["metadatas"], strict=True)):
         if rid == STATE_ID:
             generation = str((meta or {}).get("generation", ""))
         else:
             records[rid] = ArticleRecord.from_metadata(meta)
-    return generation, records
+            if texts and got["documents"][i] is not None:
+                originals[rid] = decode_article_text(got["documents"][i])
+    return generation, records, originals
+
+
+def read_article_texts(docs: Any, sources: list[str]) -> dict[str, str]:
+    """The stored original text of each of `sources` the registry holds ('' for a placeholder)."""
+    got = docs.get(ids=sources, include=["documents"])
+    return {rid: decode_article_text(doc) for rid, doc in zip(got["ids"], got["documents"], strict=True)}
 
 
 def write_generation(docs: Any, fingerprints: list[str]) -> str:

@@ -30,6 +30,7 @@ from rag.index.keyword import sync_keyword_index
 from rag.index.records import (
     ArticleRecord,
     chunk_version,
+    encode_article_text,
     indexed_text,
     source_filter,
 )
@@ -37,6 +38,7 @@ from rag.index.state import (
     SOURCES_PER_QUERY,
     committed_versions,
     fetch_committed_chunks,
+    read_article_texts,
     read_registry,
     write_generation,
 )
@@ -172,8 +174,7 @@ def ingest(
                 leftovers.append(source)
             continue
         if doc is None:  # a registered article whose shared paragraphs changed: re-clean from stored text
-            got = registry.get(ids=[source], include=["documents"])
-            doc = _doc_from_record(source, record, got["documents"][0])
+            doc = _doc_from_record(source, record, read_article_texts(registry, [source])[source])
         (report.updated if record and record.committed else report.added).append(source)
         todo.append((doc, sig))
 
@@ -291,7 +292,8 @@ class _BatchWriter:
         records = [self._record(c, sig, len(chunks), c.doc.source in stale_sources) for c, chunks, sig in batch]
         self.registry.upsert(  # the commit
             ids=[c.doc.source for c, _, _ in batch], embeddings=[REGISTRY_VECTOR] * len(batch),
-            documents=[c.doc.text for c, _, _ in batch], metadatas=[r.to_metadata() for r in records])
+            documents=[encode_article_text(c.doc.text) for c, _, _ in batch],
+            metadatas=[r.to_metadata() for r in records])
         if stale:
             self.chunks.delete(ids=stale)
             self.report.chunks_deleted += len(stale)

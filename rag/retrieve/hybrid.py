@@ -22,7 +22,7 @@ from typing import Any
 from rag.errors import IndexNotReadyError
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.keyword import KeywordIndex, sync_keyword_index
-from rag.index.records import ArticleRecord, ChunkRecord, chunk_source, chunk_version
+from rag.index.records import ArticleRecord, ChunkRecord, chunk_source, chunk_version, decode_article_text
 from rag.index.state import (
     committed_versions,
     fetch_committed_chunks,
@@ -35,7 +35,7 @@ from rag.models import Passage
 from rag.retrieve.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.settings import RagSettings
 
-_TEXT_CACHE = 256  # original article texts (sentence texts and the final quote check are cut from them)
+_TEXT_CACHE = 256  # article -> (sha256, original text): sentence texts and the final quote check are cut from it
 _CHUNK_CACHE = 4096  # chunk (text, metadata) by id, for BM25 hits the dense search did not return
 
 
@@ -90,17 +90,22 @@ class HybridRetriever:
         t1 = time.perf_counter()
         keyword = self._keyword_in_memory() if s.hybrid else None
         sparse = keyword.search(query, s.sparse_k) if keyword else []
-        source_of = dict(zip(keyword.ids, keyword.sources, strict=True)) if sparse else {}
-        sources = {chunk_source(m) for _, m in rows.values()} | {source_of[i] for i, _ in sparse}
-        generation, records = read_generation_and_records(self.registry, sorted(sources))
+        sources = {chunk_source(m) for _, m in rows.values()} | {keyword.source_of(i) for i, _ in sparse}
+        # Texts ride along in the same request unless every candidate article's text is cached already.
+        want_texts = any(self._texts.get(src) is None for src in sources)
+        generation, records, texts = read_generation_and_records(self.registry, sorted(sources), want_texts)
         if s.hybrid and (keyword is None or keyword.generation != generation):
             # Another process ingested since this one synced BM25 (or it never did): sync, search again.
             keyword = self.keyword_index(generation)
             sparse = keyword.search(query, s.sparse_k)
-            source_of = dict(zip(keyword.ids, keyword.sources, strict=True))
-            extra = sorted({source_of[i] for i, _ in sparse} - set(records))
+            extra = sorted({keyword.source_of(i) for i, _ in sparse} - set(records))
             if extra:
-                records.update(read_generation_and_records(self.registry, extra)[1])
+                _, more, more_texts = read_generation_and_records(self.registry, extra, True)
+                records.update(more)
+                texts.update(more_texts)
+        for src, text in texts.items():
+            if records[src].committed:  # a placeholder's empty text must not be cached under its sha
+                self._texts.put(src, (records[src].sha256, text))
         if sparse:
             rankings.append([i for i, _ in sparse])
             rows.update(self._chunk_rows([i for i, _ in sparse if i not in rows]))
@@ -110,12 +115,11 @@ class HybridRetriever:
         committed = committed_versions(records)
         visible = {cid: row for cid, row in rows.items()
                    if chunk_version(row[1]) and committed.get(chunk_source(row[1])) == chunk_version(row[1])}
-        keys = {cid: (chunk_source(m), records[chunk_source(m)].sha256) for cid, (_, m) in visible.items()}
-        originals = self._originals(set(keys.values()))
-        # A chunk whose article text is gone was superseded between the two reads: left out like one
-        # whose version is no longer committed.
-        by_id = {cid: ChunkRecord.from_metadata(meta, originals[keys[cid]]).passage(cid, text)
-                 for cid, (text, meta) in visible.items() if keys[cid] in originals}
+        by_id = {}
+        for cid, (text, meta) in visible.items():
+            original = self.original_text(chunk_source(meta), records[chunk_source(meta)].sha256)
+            if original is not None:  # else superseded since the registry read: left out like an uncommitted one
+                by_id[cid] = ChunkRecord.from_metadata(meta, original).passage(cid, text)
         ranked = []
         for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
             if cid in by_id:
@@ -144,26 +148,6 @@ class HybridRetriever:
                 self._chunk_cache.put(cid, out[cid])
         return out
 
-    def _originals(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """Original texts by (article, sha256), from the cache or one registry `get`. A text the registry
-        now holds in another version is left out (its chunks were just superseded)."""
-        out: dict[tuple[str, str], str] = {}
-        missing = []
-        for key in keys:
-            text = self._texts.get(key)
-            if text is None:
-                missing.append(key)
-            else:
-                out[key] = text
-        if missing:
-            got = self.registry.get(ids=sorted({s for s, _ in missing}), include=["documents", "metadatas"])
-            for source, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                key = (source, ArticleRecord.from_metadata(meta).sha256)
-                if key in keys and text is not None:
-                    out[key] = text
-                    self._texts.put(key, text)
-        return out
-
     def _keyword_in_memory(self) -> KeywordIndex | None:
         """The BM25 index this process last synced, without asking the store (None before the first sync)."""
         from rag.index.keyword import cached_keyword_index
@@ -185,15 +169,15 @@ class HybridRetriever:
 
     def original_text(self, source: str, doc_sha256: str = "") -> str | None:
         """The stored original text of `source`, or None when the registry now holds another version."""
-        if doc_sha256:
-            text = self._texts.get((source, doc_sha256))
-            if text is not None:  # keyed by content hash: the text of that version never changes
-                return text
+        cached = self._texts.get(source)
+        if cached is not None and doc_sha256 and cached[0] == doc_sha256:
+            return cached[1]  # the text of one version (a content hash) never changes
         got = self.registry.get(ids=[source], include=["documents", "metadatas"])
         if not got["ids"]:
             return None
         record = ArticleRecord.from_metadata(got["metadatas"][0])
         if not record.committed or (doc_sha256 and record.sha256 != doc_sha256):
             return None
-        self._texts.put((source, record.sha256), got["documents"][0])
-        return got["documents"][0]
+        text = decode_article_text(got["documents"][0])
+        self._texts.put(source, (record.sha256, text))
+        return text
