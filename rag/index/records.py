@@ -29,7 +29,6 @@ SOURCE = "source"
 TITLE = "title"
 START = "start"
 END = "end"
-DOC_SHA256 = "doc_sha256"
 VERSION = "version"
 SENTENCES = "sentences"
 PUBLISHER = "publisher"
@@ -74,21 +73,22 @@ class ChunkRecord:
         """Chroma metadata (flat scalars: sentence offsets are JSON-encoded, their text is not stored)."""
         return {
             SOURCE: self.source, TITLE: self.title, START: self.start, END: self.end,
-            DOC_SHA256: self.doc_sha256, VERSION: self.version,
+            VERSION: self.version,  # the article's sha256 is in its registry record, which commits this version
             SENTENCES: json.dumps([[s.start, s.end] for s in self.sentences], separators=(",", ":")),
             PUBLISHER: self.publisher or "", DATE: self.date or "", URL: self.url or "",
             PAGE_STARTS: json.dumps([list(p) for p in self.page_starts], separators=(",", ":")),
         }
 
     @classmethod
-    def from_metadata(cls, meta: dict[str, Any] | None, original: str = "") -> ChunkRecord:
+    def from_metadata(cls, meta: dict[str, Any] | None, original: str = "", doc_sha256: str = "") -> ChunkRecord:
         """Decode stored metadata; missing keys read as empty. Sentence texts are cut from `original`, the
-        text of the article version the chunk was cut from (empty strings when it is not given)."""
+        text of the article version the chunk was cut from (empty strings when it is not given), whose
+        sha256 (from the registry record committing that version) is `doc_sha256`."""
         meta = meta or {}
         return cls(
             source=str(meta.get(SOURCE, "")), title=str(meta.get(TITLE, "")),
             start=int(meta.get(START, 0)), end=int(meta.get(END, 0)),
-            doc_sha256=str(meta.get(DOC_SHA256, "")), version=str(meta.get(VERSION, "")),
+            doc_sha256=doc_sha256, version=str(meta.get(VERSION, "")),
             sentences=[Sentence(int(s), int(e), original[int(s) : int(e)])
                        for s, e in json.loads(meta.get(SENTENCES) or "[]")],
             publisher=_opt(meta, PUBLISHER), date=_opt(meta, DATE), url=_opt(meta, URL),

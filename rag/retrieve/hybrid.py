@@ -117,9 +117,10 @@ class HybridRetriever:
                    if chunk_version(row[1]) and committed.get(chunk_source(row[1])) == chunk_version(row[1])}
         by_id = {}
         for cid, (text, meta) in visible.items():
-            original = self.original_text(chunk_source(meta), records[chunk_source(meta)].sha256)
+            sha = records[chunk_source(meta)].sha256
+            original = self.original_text(chunk_source(meta), sha)
             if original is not None:  # else superseded since the registry read: left out like an uncommitted one
-                by_id[cid] = ChunkRecord.from_metadata(meta, original).passage(cid, text)
+                by_id[cid] = ChunkRecord.from_metadata(meta, original, sha).passage(cid, text)
         ranked = []
         for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
             if cid in by_id:
