@@ -43,6 +43,11 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def file_name(source: str) -> str:
+    """The file name of a newsrag article id (`<collection>/<path>`)."""
+    return source.rpartition("/")[2]
+
+
 class NewsRag:
     name = "newsrag"
 
@@ -65,7 +70,8 @@ class NewsRag:
         self.retriever = self.pipe.retriever
 
     def retrieve(self, question: str) -> list[tuple[str, str]]:
-        return [(p.source, p.text) for p in self.retriever.retrieve(question, top_k=5)]
+        # Article ids are `<collection>/<file name>`; the planted facts name the file, as LlamaIndex does.
+        return [(file_name(p.source), p.text) for p in self.retriever.retrieve(question, top_k=5)]
 
     def answer(self, question: str):
         return self.pipe.answer(question)
@@ -196,7 +202,7 @@ def main() -> None:
             t = time.perf_counter()
             res = ours.answer(fact.question)
             answers.append(time.perf_counter() - t)
-            cites += any(c.source == fact.source and c.quote in fact.sentence for c in res.citations)
+            cites += any(file_name(c.source) == fact.source and c.quote in fact.sentence for c in res.citations)
 
         for s in systems:
             st = stats[s.name]

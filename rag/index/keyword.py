@@ -194,12 +194,14 @@ def cached_keyword_index(settings: RagSettings) -> KeywordIndex | None:
     folder = keyword_index_dir(settings)
     key = str(folder.resolve())
     with _cache_lock:
-        if key not in _cache:
-            disk = KeywordIndex.load(folder)
-            if disk is None or disk.k1 != settings.bm25_k1 or disk.b != settings.bm25_b:
+        current = _cache.get(key)
+        if current is None:
+            current = KeywordIndex.load(folder)
+            if current is None:
                 return None
-            _cache[key] = disk
-        return _cache[key]
+            _cache[key] = current
+    # Other BM25 parameters: None, so the caller syncs, which rebuilds it for these settings.
+    return current if (current.k1, current.b) == (settings.bm25_k1, settings.bm25_b) else None
 
 
 def sync_keyword_index(settings: RagSettings, generation: str, committed: Callable[[], dict[str, str]],

@@ -42,18 +42,18 @@ def read_generation(docs: Any) -> str:
 
 def read_generation_and_records(docs: Any, sources: list[str], texts: bool = False
                                 ) -> tuple[str, dict[str, ArticleRecord], dict[str, str]]:
-    """The current generation, the records of `sources` and (with `texts`) their stored original texts, in
-    one request: a reader's per-query read of the registry."""
+    """The current generation, the records of `sources` and (with `texts`) their stored documents (still
+    encoded: `decode_article_text` them as needed), in one request: a reader's per-query registry read."""
     got = docs.get(ids=[STATE_ID, *sources], include=["metadatas", "documents"] if texts else ["metadatas"])
-    generation, records, originals = "", {}, {}
+    generation, records, documents = "", {}, {}
     for i, (rid, meta) in enumerate(zip(got["ids"], got["metadatas"], strict=True)):
         if rid == STATE_ID:
             generation = str((meta or {}).get("generation", ""))
         else:
             records[rid] = ArticleRecord.from_metadata(meta)
-            if texts and got["documents"][i] is not None:
-                originals[rid] = decode_article_text(got["documents"][i])
-    return generation, records, originals
+            if texts and got["documents"][i]:
+                documents[rid] = got["documents"][i]
+    return generation, records, documents
 
 
 def read_article_texts(docs: Any, sources: list[str]) -> dict[str, str]:

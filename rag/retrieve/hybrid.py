@@ -35,7 +35,7 @@ from rag.models import Passage
 from rag.retrieve.fusion import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.settings import RagSettings
 
-_TEXT_CACHE = 256  # article -> (sha256, original text): sentence texts and the final quote check are cut from it
+_TEXT_CACHE = 1024  # article -> (sha256, original text): sentence texts and the final quote check are cut from it
 _CHUNK_CACHE = 4096  # chunk (text, metadata) by id, for BM25 hits the dense search did not return
 
 
@@ -86,6 +86,8 @@ class HybridRetriever:
             cid: (doc or "", meta or {})
             for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], strict=True)
         }
+        for cid, row in rows.items():  # a later query's BM25 may want them: no `get` then
+            self._chunk_cache.put(cid, row)
         rankings = [list(rows)]
         t1 = time.perf_counter()
         keyword = self._keyword_in_memory() if s.hybrid else None
@@ -103,9 +105,11 @@ class HybridRetriever:
                 _, more, more_texts = read_generation_and_records(self.registry, extra, True)
                 records.update(more)
                 texts.update(more_texts)
-        for src, text in texts.items():
-            if records[src].committed:  # a placeholder's empty text must not be cached under its sha
-                self._texts.put(src, (records[src].sha256, text))
+        for src, document in texts.items():
+            cached = self._texts.get(src)
+            # Decoded only when new; a placeholder's empty text must not be cached under its sha.
+            if records[src].committed and (cached is None or cached[0] != records[src].sha256):
+                self._texts.put(src, (records[src].sha256, decode_article_text(document)))
         if sparse:
             rankings.append([i for i, _ in sparse])
             rows.update(self._chunk_rows([i for i, _ in sparse if i not in rows]))
