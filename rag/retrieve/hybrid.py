@@ -78,29 +78,58 @@ class HybridRetriever:
     def retrieve(self, query: str, top_k: int | None = None, timings: dict[str, float] | None = None) -> list[Passage]:
         """The `top_k` best passages for `query`, near-duplicates collapsed."""
         s = self.settings
-        top_k = top_k or s.top_k
         t0 = time.perf_counter()
+        rows = self._dense(query)
+        t1 = time.perf_counter()
+        sparse, records = self._sparse_and_registry(query, rows)
+        rankings = [list(rows)]
+        if sparse:
+            rankings.append(sparse)
+            rows.update(self._chunk_rows([i for i in sparse if i not in rows]))
+        if not rows and self.is_empty():
+            raise IndexNotReadyError(older_index_hint(s) or
+                                     "No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
+        by_id = self._visible_passages(rows, records)
+        ranked = []
+        for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
+            if cid in by_id:
+                by_id[cid].score = score
+                ranked.append(by_id[cid])
+        passages = collapse_near_duplicates(ranked, s.dedupe_overlap)[: top_k or s.top_k]
+        if timings is not None:
+            timings["dense"] = t1 - t0
+            timings["retrieve"] = time.perf_counter() - t0
+        return passages
+
+    def _dense(self, query: str) -> dict[str, tuple[str, dict]]:
+        """(text, metadata) of the nearest chunks by id, best first: `collection.query` with the query vector."""
         vector = embed_texts(self.embedder, [query])
-        got = self.chunks.query(query_embeddings=vector, n_results=s.dense_k, include=["documents", "metadatas"])
-        rows: dict[str, tuple[str, dict]] = {
-            cid: (doc or "", meta or {})
-            for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], strict=True)
-        }
+        got = self.chunks.query(query_embeddings=vector, n_results=self.settings.dense_k,
+                                include=["documents", "metadatas"])
+        rows = {cid: (doc or "", meta or {})
+                for cid, doc, meta in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], strict=True)}
         for cid, row in rows.items():  # a later query's BM25 may want them: no `get` then
             self._chunk_cache.put(cid, row)
-        rankings = [list(rows)]
-        t1 = time.perf_counter()
+        return rows
+
+    def _sparse_and_registry(self, query: str, rows: dict[str, tuple[str, dict]]
+                             ) -> tuple[list[str], dict[str, ArticleRecord]]:
+        """BM25 hits (chunk ids, best first) and the registry records of every candidate article.
+
+        BM25 is searched in the copy this process holds, then one registry read returns the generation,
+        the records and (unless all are cached) the texts. Only when the generation moved is BM25 synced
+        and searched again, so a query costs one registry request however other processes ingest.
+        """
+        s = self.settings
         keyword = self._keyword_in_memory() if s.hybrid else None
-        sparse = keyword.search(query, s.sparse_k) if keyword else []
-        sources = {chunk_source(m) for _, m in rows.values()} | {keyword.source_of(i) for i, _ in sparse}
-        # Texts ride along in the same request unless every candidate article's text is cached already.
+        sparse = [i for i, _ in keyword.search(query, s.sparse_k)] if keyword else []
+        sources = {chunk_source(m) for _, m in rows.values()} | {keyword.source_of(i) for i in sparse}
         want_texts = any(self._texts.get(src) is None for src in sources)
         generation, records, texts = read_generation_and_records(self.registry, sorted(sources), want_texts)
         if s.hybrid and (keyword is None or keyword.generation != generation):
-            # Another process ingested since this one synced BM25 (or it never did): sync, search again.
             keyword = self.keyword_index(generation)
-            sparse = keyword.search(query, s.sparse_k)
-            extra = sorted({keyword.source_of(i) for i, _ in sparse} - set(records))
+            sparse = [i for i, _ in keyword.search(query, s.sparse_k)]
+            extra = sorted({keyword.source_of(i) for i in sparse} - set(records))
             if extra:
                 _, more, more_texts = read_generation_and_records(self.registry, extra, True)
                 records.update(more)
@@ -110,31 +139,22 @@ class HybridRetriever:
             # Decoded only when new; a placeholder's empty text must not be cached under its sha.
             if records[src].committed and (cached is None or cached[0] != records[src].sha256):
                 self._texts.put(src, (records[src].sha256, decode_article_text(document)))
-        if sparse:
-            rankings.append([i for i, _ in sparse])
-            rows.update(self._chunk_rows([i for i, _ in sparse if i not in rows]))
-        if not rows and self.is_empty():
-            raise IndexNotReadyError(older_index_hint(s) or
-                                     "No articles are indexed yet. Run `rag ingest PATH` (default: seeds/).")
+        return sparse, records
+
+    def _visible_passages(self, rows: dict[str, tuple[str, dict]], records: dict[str, ArticleRecord]
+                          ) -> dict[str, Passage]:
+        """Passages of the chunks whose version the registry commits, sentences cut from the article text."""
         committed = committed_versions(records)
-        visible = {cid: row for cid, row in rows.items()
-                   if chunk_version(row[1]) and committed.get(chunk_source(row[1])) == chunk_version(row[1])}
-        by_id = {}
-        for cid, (text, meta) in visible.items():
-            sha = records[chunk_source(meta)].sha256
-            original = self.original_text(chunk_source(meta), sha)
+        out = {}
+        for cid, (text, meta) in rows.items():
+            source, version = chunk_source(meta), chunk_version(meta)
+            if not version or committed.get(source) != version:
+                continue
+            sha = records[source].sha256
+            original = self.original_text(source, sha)
             if original is not None:  # else superseded since the registry read: left out like an uncommitted one
-                by_id[cid] = ChunkRecord.from_metadata(meta, original, sha).passage(cid, text)
-        ranked = []
-        for cid, score in reciprocal_rank_fusion(rankings, k=s.rrf_k):
-            if cid in by_id:
-                by_id[cid].score = score
-                ranked.append(by_id[cid])
-        passages = collapse_near_duplicates(ranked, s.dedupe_overlap)[:top_k]
-        if timings is not None:
-            timings["dense"] = t1 - t0
-            timings["retrieve"] = time.perf_counter() - t0
-        return passages
+                out[cid] = ChunkRecord.from_metadata(meta, original, sha).passage(cid, text)
+        return out
 
     def _chunk_rows(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """(text, metadata) of chunks by id, from the cache or one `get` (ids deleted meanwhile are absent)."""
