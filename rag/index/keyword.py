@@ -21,6 +21,7 @@ import contextlib
 import json
 import math
 import shutil
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -141,22 +142,25 @@ class KeywordIndex:
     # -- persistence ------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a reader never sees half an index."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        # Compressed: postings sorted by term and mostly-1 frequencies shrink well (bench/bench_disk.py).
-        np.savez_compressed(tmp / "postings.npz", term=self.term, row=self.row, tf=self.tf, lengths=self.lengths)
-        (tmp / "meta.json").write_text(json.dumps({
-            "format": _FORMAT, "generation": self.generation, "ids": self.ids, "sources": self.sources,
-            "sigs": self.sigs, "vocab": self.vocab, "k1": self.k1, "b": self.b,
-        }, ensure_ascii=False))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write atomically: a reader never sees half an index. Each writer uses its own temporary folders
+        (an ingest and a reader of the same data dir may save at once; a shared name could mix their files)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.tmp-"))
+        old = tmp.with_name(f"{tmp.name}.old")
+        try:
+            # Compressed: postings sorted by term and mostly-1 frequencies shrink well (bench/bench_disk.py).
+            np.savez_compressed(tmp / "postings.npz", term=self.term, row=self.row, tf=self.tf,
+                                lengths=self.lengths)
+            (tmp / "meta.json").write_text(json.dumps({
+                "format": _FORMAT, "generation": self.generation, "ids": self.ids, "sources": self.sources,
+                "sigs": self.sigs, "vocab": self.vocab, "k1": self.k1, "b": self.b,
+            }, ensure_ascii=False))
+            if folder.exists():
+                folder.rename(old)
+            tmp.rename(folder)
+        finally:  # left only when another writer won the rename
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
@@ -166,9 +170,10 @@ class KeywordIndex:
             if meta.get("format") != _FORMAT:
                 return None
             with np.load(folder / "postings.npz") as arrays:
-                return cls(meta["generation"], meta["ids"], meta["sources"], meta["sigs"], meta["vocab"],
-                           arrays["term"], arrays["row"], arrays["tf"], arrays["lengths"],
-                           meta["k1"], meta["b"])
+                index = cls(meta["generation"], meta["ids"], meta["sources"], meta["sigs"], meta["vocab"],
+                            arrays["term"], arrays["row"], arrays["tf"], arrays["lengths"],
+                            meta["k1"], meta["b"])
+            return index if len(index.lengths) == len(index.ids) == len(index.sources) else None
         except (OSError, ValueError, KeyError):
             return None
 
