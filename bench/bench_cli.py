@@ -7,7 +7,11 @@ wall time mostly measures the other jobs. Finally `python -X importtime` of `rag
 time to top-level packages (self time summed per package) and to the rag modules that pull them in.
 No LLM is configured (OPENAI_* unset).
 
-Run:  .venv/bin/python bench/bench_cli.py [--runs 5]
+`--baseline-src DIR` also times `rag ask` from another checkout of the code (e.g. `git archive main | tar -x
+-C DIR`; its `rag` package is put first on PYTHONPATH, the libraries are this venv's), with its own index,
+alternating with this checkout's runs, and reports the ratio of the medians.
+
+Run:  .venv/bin/python bench/bench_cli.py [--runs 5] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ def import_costs(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[dict[s
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--baseline-src", type=Path, help="another checkout whose `rag ask` is timed alongside")
     args = parser.parse_args()
     rag = str(BIN / "rag")
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,14 +73,19 @@ def main() -> None:
         cwd = Path(tmp)  # no stray .env
         subprocess.run([rag, "ingest"], env=env, cwd=cwd, check=True, capture_output=True)  # untimed
         commands = {
-            "python -c pass (floor)": [sys.executable, "-c", "pass"],
-            "rag --help": [rag, "--help"],
-            f'rag ask "{QUESTION}"': [rag, "ask", QUESTION],
+            "python -c pass (floor)": ([sys.executable, "-c", "pass"], env),
+            "rag --help": ([rag, "--help"], env),
+            f'rag ask "{QUESTION}"': ([rag, "ask", QUESTION], env),
         }
+        if args.baseline_src:
+            base_env = {**env, "PYTHONPATH": str(args.baseline_src.resolve()),
+                        "RAG_DATA_DIR": str(Path(tmp) / "baseline-data")}
+            subprocess.run([rag, "ingest"], env=base_env, cwd=cwd, check=True, capture_output=True)  # untimed
+            commands[f'rag ask "{QUESTION}" (baseline: {args.baseline_src})'] = ([rag, "ask", QUESTION], base_env)
         results: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
         for _ in range(args.runs):
-            for name, cmd in commands.items():
-                results[name].append(timed(cmd, env, cwd))
+            for name, (cmd, cmd_env) in commands.items():
+                results[name].append(timed(cmd, cmd_env, cwd))
         per_pkg, rag_mods = import_costs([rag, "ask", QUESTION], env, cwd)
         _, help_mods = import_costs([rag, "--help"], env, cwd)
 
@@ -85,6 +95,10 @@ def main() -> None:
         walls, cpus = [w for w, _ in vals], [c for _, c in vals]
         print(f"| `{name}` | {statistics.median(walls):.2f} | {statistics.median(cpus):.2f} | "
               f"{min(walls):.2f}..{max(walls):.2f} |")
+    if args.baseline_src:
+        ours, base = (statistics.median(w for w, _ in results[k]) for k in list(results)[2:4])
+        ours_cpu, base_cpu = (statistics.median(c for _, c in results[k]) for k in list(results)[2:4])
+        print(f"\n`rag ask` this checkout / baseline: wall {ours / base:.2f}x, CPU {ours_cpu / base_cpu:.2f}x")
     print(f"\nImport time of `rag ask` by top-level package (self time, s; total {sum(per_pkg.values()):.2f}):\n")
     print("| package | s |")
     print("|---|---:|")

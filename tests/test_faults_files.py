@@ -10,7 +10,7 @@ import pytest
 
 import rag.ingest.pipeline as pipeline
 from rag.index.records import ChunkRecord
-from rag.index.state import committed_versions, read_registry
+from rag.index.state import committed_versions, read_article_texts, read_registry
 from rag.index.store import chunks_collection, documents_collection
 from rag.ingest.pipeline import ingest
 from rag.retrieve.hybrid import HybridRetriever
@@ -42,14 +42,18 @@ def stored(settings) -> dict[str, list[tuple[str, dict]]]:
 
 
 def assert_consistent(settings, corpus: Path) -> None:
-    """Every chunk is committed, and every stored sentence sits at its offsets in the file on disk."""
-    records = read_registry(documents_collection(settings))
+    """Every chunk is committed, and every stored sentence (offsets in the chunk, text from the registry's
+    copy of the article) sits at its offsets in the file on disk."""
+    registry = documents_collection(settings)
+    records = read_registry(registry)
     committed = committed_versions(records)
     assert set(committed) == set(records)  # no placeholder left
     for source, chunks in stored(settings).items():
         original = Path(records[source].path).read_text(encoding="utf-8")  # the file, found via its record
+        kept = read_article_texts(registry, [source])[source]
         for _, meta in chunks:
-            record = ChunkRecord.from_metadata(meta)
+            record = ChunkRecord.from_metadata(meta, kept)
+            assert all(s.text for s in record.sentences)
             assert record.version == committed[source]
             for sentence in record.sentences:
                 assert original[sentence.start:sentence.end] == sentence.text
@@ -120,7 +124,7 @@ def test_faults_files__legacy_encoding_is_ingested_as_decoded_text(
     report = ingest([corpus], settings)
     assert report.added == [f"corpus/{name}"] and report.skipped == []
     # The stored original is the decoded text, so citation offsets index into it.
-    assert documents_collection(settings).get(ids=[f"corpus/{name}"], include=["documents"])["documents"] == [text]
+    assert read_article_texts(documents_collection(settings), [f"corpus/{name}"]) == {f"corpus/{name}": text}
 
 
 def test_faults_files__boilerplate_only_article_is_registered_without_chunks(fast_embed, tmp_path: Path) -> None:
@@ -155,8 +159,8 @@ def test_faults_files__file_replaced_while_ingesting_keeps_the_version_read_then
     settings = make_settings(tmp_path / "data")
     ingest([corpus], settings)
     monkeypatch.setattr(pipeline, "chunk_document", real_chunk)
-    registry = documents_collection(settings).get(ids=["corpus/a.txt"], include=["documents"])
-    assert registry["documents"] == [GOOD]  # stored text and chunks are both the version read
+    registry = read_article_texts(documents_collection(settings), ["corpus/a.txt"])
+    assert registry == {"corpus/a.txt": GOOD}  # stored text and chunks are both the version read
     assert all("Monday" in t for t, _ in stored(settings)["corpus/a.txt"])
     assert ingest([corpus], settings).updated == ["corpus/a.txt"]
     assert_consistent(settings, corpus)

@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
+import rag.ingest.pipeline as pipeline
 from rag.index.state import committed_versions, read_registry
 from rag.index.store import chunks_collection, documents_collection
 from rag.ingest.pipeline import ingest
@@ -122,18 +122,17 @@ def test_faults_kill__queries_during_ingest_see_only_committed_versions(
     write_version(corpus, 2, n=12)
     new = {f"{corpus.name}/{p.name}": sha(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt")}
 
-    real_add = ChromaVectorStore.add
+    real_write = pipeline.write_chunks
     between: list[list] = []  # what a reader saw right after new chunks landed, before their commit
 
-    def add_then_query(self, nodes, **kwargs):
-        ids = real_add(self, nodes, **kwargs)
-        source = nodes[0].metadata["source"]
+    def write_then_query(collection, chunks, vectors, docs):
+        real_write(collection, chunks, vectors, docs)
+        source = chunks[0].source
         passages = retriever.retrieve(f"works package {int(source.rpartition('/')[2][1:4])} cost", top_k=8)
         between.append([(p.source, p.doc_sha256, source) for p in passages])
         time.sleep(0.02)
-        return ids
 
-    monkeypatch.setattr(ChromaVectorStore, "add", add_then_query)
+    monkeypatch.setattr(pipeline, "write_chunks", write_then_query)
     errors: list[BaseException] = []
     worker = threading.Thread(target=lambda: _run_catching(errors, ingest, [corpus], settings, prune=True))
     worker.start()

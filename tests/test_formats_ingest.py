@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.answering import answer
+from rag.index.state import read_article_texts
 from rag.index.store import documents_collection
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
@@ -50,7 +51,7 @@ def test_each_format__answers_with_a_verbatim_quote_of_the_extracted_text(
     source = f"corpus/{source}"
     res = answer(question, settings=formats_settings)
     assert not res.abstained, res.text
-    stored = documents_collection(formats_settings).get(ids=[source], include=["documents"])["documents"][0]
+    stored = read_article_texts(documents_collection(formats_settings), [source])[source]
     cited = [c for c in res.citations if c.source == source]
     assert cited, [c.source for c in res.citations]
     assert all(stored[c.start:c.end] == c.quote for c in cited)

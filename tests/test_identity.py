@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import CollectionConflictError
-from rag.index.state import read_registry
+from rag.index.state import read_article_texts, read_registry
 from rag.index.store import documents_collection
 from rag.ingest.pipeline import ingest
 from tests.conftest import SEEDS, make_settings, source_file
@@ -36,9 +36,7 @@ def test_identity__same_file_name_in_two_folders_is_two_articles(tmp_path: Path)
     assert first.added == ["colA/article.txt"]
     assert second.added == ["colB/article.txt"] and second.updated == [] and second.removed == []
     registry = documents_collection(settings)
-    texts = dict(zip(*(lambda g: (g["ids"], g["documents"]))(registry.get(ids=["colA/article.txt",
-                                                                              "colB/article.txt"],
-                                                                         include=["documents"])), strict=True))
+    texts = read_article_texts(registry, ["colA/article.txt", "colB/article.txt"])
     assert texts == {"colA/article.txt": COL_A, "colB/article.txt": COL_B}
     assert source_file("colA/article.txt", settings) == col_a / "article.txt"
 
@@ -79,7 +77,8 @@ def test_identity__two_folders_with_one_name_never_replace_each_other(tmp_path: 
         "Pass --collection NAME to ingest this folder as another collection, or --collection articles if it "
         "is the same folder, moved.")
     assert ingest([two], settings, collection="articles-y").added == ["articles-y/article.txt"]
-    texts = documents_collection(settings).get(include=["documents"])["documents"]
+    registry = documents_collection(settings)
+    texts = list(read_article_texts(registry, sorted(read_registry(registry))).values())
     assert COL_A in texts and COL_B in texts  # nothing lost
 
 

@@ -2,8 +2,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from llama_index.vector_stores.chroma import ChromaVectorStore
 
+import rag.ingest.pipeline as pipeline
 from rag.index.store import chunks_collection, documents_collection
 from rag.ingest.pipeline import ingest
 from tests.conftest import make_settings
@@ -54,20 +54,21 @@ def test_ingest__crash_midway_then_rerun_converges_to_exact_chunk_set(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = make_settings(tmp_path / "data", ingest_batch_chunks=1)  # one article per store write
-    real_add = ChromaVectorStore.add
+    real_write = pipeline.write_chunks
     calls = {"n": 0}
 
-    def flaky_add(self, nodes, **kwargs):
+    def flaky_write(collection, chunks, vectors, docs):
         calls["n"] += 1
         if calls["n"] == 3:
-            real_add(self, nodes[: len(nodes) // 2], **kwargs)  # half a batch lands, then the process "dies"
+            half = len(chunks) // 2  # half a batch lands, then the process "dies"
+            real_write(collection, chunks[:half], vectors[:half], docs)
             raise KeyboardInterrupt("killed")
-        return real_add(self, nodes, **kwargs)
+        return real_write(collection, chunks, vectors, docs)
 
-    monkeypatch.setattr(ChromaVectorStore, "add", flaky_add)
+    monkeypatch.setattr(pipeline, "write_chunks", flaky_write)
     with pytest.raises(KeyboardInterrupt):
         ingest([corpus], settings)
-    monkeypatch.setattr(ChromaVectorStore, "add", real_add)
+    monkeypatch.setattr(pipeline, "write_chunks", real_write)
     partial = _chunk_ids(settings)
     ingest([corpus], settings)
     fresh = make_settings(tmp_path / "fresh")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,9 +20,9 @@ from tests.conftest import SEEDS, make_settings
 RAG = [sys.executable, "-m", "rag.cli"]
 
 
-def _expected(data_dir: Path) -> str:
-    return (f"The index in {data_dir} was written by an older newsrag (pipeline version 5) and is not used: "
-            "run `rag ingest FOLDER` once for each folder you had ingested.")
+def _expected(data_dir: Path) -> str:  # the folder the old index was built from, as a command to run
+    return ("The index was built by an older version of newsrag and must be rebuilt: "
+            f"run `rag ingest {shlex.quote(str(SEEDS.resolve()))}`.")
 
 
 @pytest.fixture

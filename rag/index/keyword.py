@@ -21,6 +21,7 @@ import contextlib
 import json
 import math
 import shutil
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -57,9 +58,16 @@ class KeywordIndex:
     lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # tokens per row
     k1: float = 1.5
     b: float = 0.75
+    _source_of: dict[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def source_of(self, chunk_id: str) -> str:
+        """The article of a chunk this index holds (a map built on first use: the index never changes)."""
+        if self._source_of is None:
+            self._source_of = dict(zip(self.ids, self.sources, strict=True))
+        return self._source_of[chunk_id]
 
     # -- updating ---------------------------------------------------------------------------
 
@@ -134,21 +142,25 @@ class KeywordIndex:
     # -- persistence ------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a reader never sees half an index."""
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        np.savez(tmp / "postings.npz", term=self.term, row=self.row, tf=self.tf, lengths=self.lengths)
-        (tmp / "meta.json").write_text(json.dumps({
-            "format": _FORMAT, "generation": self.generation, "ids": self.ids, "sources": self.sources,
-            "sigs": self.sigs, "vocab": self.vocab, "k1": self.k1, "b": self.b,
-        }, ensure_ascii=False))
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write atomically: a reader never sees half an index. Each writer uses its own temporary folders
+        (an ingest and a reader of the same data dir may save at once; a shared name could mix their files)."""
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f"{folder.name}.tmp-"))
+        old = tmp.with_name(f"{tmp.name}.old")
+        try:
+            # Compressed: postings sorted by term and mostly-1 frequencies shrink well (bench/bench_disk.py).
+            np.savez_compressed(tmp / "postings.npz", term=self.term, row=self.row, tf=self.tf,
+                                lengths=self.lengths)
+            (tmp / "meta.json").write_text(json.dumps({
+                "format": _FORMAT, "generation": self.generation, "ids": self.ids, "sources": self.sources,
+                "sigs": self.sigs, "vocab": self.vocab, "k1": self.k1, "b": self.b,
+            }, ensure_ascii=False))
+            if folder.exists():
+                folder.rename(old)
+            tmp.rename(folder)
+        finally:  # left only when another writer won the rename
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
@@ -158,9 +170,10 @@ class KeywordIndex:
             if meta.get("format") != _FORMAT:
                 return None
             with np.load(folder / "postings.npz") as arrays:
-                return cls(meta["generation"], meta["ids"], meta["sources"], meta["sigs"], meta["vocab"],
-                           arrays["term"], arrays["row"], arrays["tf"], arrays["lengths"],
-                           meta["k1"], meta["b"])
+                index = cls(meta["generation"], meta["ids"], meta["sources"], meta["sigs"], meta["vocab"],
+                            arrays["term"], arrays["row"], arrays["tf"], arrays["lengths"],
+                            meta["k1"], meta["b"])
+            return index if len(index.lengths) == len(index.ids) == len(index.sources) else None
         except (OSError, ValueError, KeyError):
             return None
 
@@ -176,6 +189,24 @@ def keyword_index_dir(settings: RagSettings) -> Path:
     """Where this collection's BM25 index is saved (one per store location)."""
     where = f"{settings.chroma_host}_{settings.chroma_port}-" if settings.chroma_host else ""
     return settings.data_dir / "bm25" / f"{where}{settings.collection_name}"
+
+
+def cached_keyword_index(settings: RagSettings) -> KeywordIndex | None:
+    """The index this process holds (else the saved one) whatever its generation, without asking the store.
+
+    A reader searches it before its per-query registry read tells it the current generation, and syncs
+    only when that differs (rag/retrieve/hybrid.py)."""
+    folder = keyword_index_dir(settings)
+    key = str(folder.resolve())
+    with _cache_lock:
+        current = _cache.get(key)
+        if current is None:
+            current = KeywordIndex.load(folder)
+            if current is None:
+                return None
+            _cache[key] = current
+    # Other BM25 parameters: None, so the caller syncs, which rebuilds it for these settings.
+    return current if (current.k1, current.b) == (settings.bm25_k1, settings.bm25_b) else None
 
 
 def sync_keyword_index(settings: RagSettings, generation: str, committed: Callable[[], dict[str, str]],

@@ -15,7 +15,15 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from rag.index.records import ArticleRecord, chunk_source, chunk_title, chunk_version, indexed_text, source_filter
+from rag.index.records import (
+    ArticleRecord,
+    chunk_source,
+    chunk_title,
+    chunk_version,
+    decode_article_text,
+    indexed_text,
+    source_filter,
+)
 from rag.index.store import REGISTRY_VECTOR
 from rag.models import ArticleInfo
 
@@ -33,6 +41,28 @@ def read_generation(docs: Any) -> str:
     if not got["ids"]:
         return ""
     return str((got["metadatas"][0] or {}).get("generation", ""))
+
+
+def read_generation_and_records(docs: Any, sources: list[str], texts: bool = False
+                                ) -> tuple[str, dict[str, ArticleRecord], dict[str, str]]:
+    """The current generation, the records of `sources` and (with `texts`) their stored documents (still
+    encoded: `decode_article_text` them as needed), in one request: a reader's per-query registry read."""
+    got = docs.get(ids=[STATE_ID, *sources], include=["metadatas", "documents"] if texts else ["metadatas"])
+    generation, records, documents = "", {}, {}
+    for i, (rid, meta) in enumerate(zip(got["ids"], got["metadatas"], strict=True)):
+        if rid == STATE_ID:
+            generation = str((meta or {}).get("generation", ""))
+        else:
+            records[rid] = ArticleRecord.from_metadata(meta)
+            if texts and got["documents"][i]:
+                documents[rid] = got["documents"][i]
+    return generation, records, documents
+
+
+def read_article_texts(docs: Any, sources: list[str]) -> dict[str, str]:
+    """The stored original text of each of `sources` the registry holds ('' for a placeholder)."""
+    got = docs.get(ids=sources, include=["documents"])
+    return {rid: decode_article_text(doc) for rid, doc in zip(got["ids"], got["documents"], strict=True)}
 
 
 def write_generation(docs: Any, fingerprints: list[str]) -> str:

@@ -12,7 +12,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from rag.errors import StoreUnavailableError
-from rag.settings import RagSettings
+from rag.settings import PIPELINE_VERSION, RagSettings
 
 _clients: dict[tuple, Any] = {}
 _lock = threading.Lock()
@@ -79,3 +79,36 @@ def documents_collection(settings: RagSettings) -> Any:
 
 
 REGISTRY_VECTOR = [1.0]
+
+
+def older_index_hint(settings: RagSettings) -> str | None:
+    """One line naming the `rag ingest` commands to run when these settings' index is empty but an index
+    written by an older newsrag (an older PIPELINE_VERSION, another layout) holds articles; else None.
+
+    The old collections are left as they are: they are read here only to name the folders they held.
+    """
+    import shlex
+    from pathlib import Path
+
+    from rag.index.records import ArticleRecord
+
+    client = get_client(settings)
+    names = {c.name for c in client.list_collections()}
+    for version in range(int(PIPELINE_VERSION) - 1, 0, -1):
+        name = f"{settings.collection_name_for(str(version))}-docs"
+        if name not in names:
+            continue
+        metas = client.get_collection(name, embedding_function=None).get(include=["metadatas"])["metadatas"]
+        records = [ArticleRecord.from_metadata(m) for m in metas if m and m.get("sha256")]
+        if not records:
+            continue
+        commands = sorted({
+            f"rag ingest {shlex.quote(r.root)}"
+            + (f" --collection {shlex.quote(r.collection)}" if r.collection != Path(r.root).name else "")
+            for r in records if r.root
+        })
+        urls = sum(1 for r in records if not r.root and r.url)
+        also = f" (and add its {urls} URL articles again)" if urls else ""
+        run = " && ".join(f"`{c}`" for c in commands) or "`rag ingest PATH` for each folder you had ingested"
+        return f"The index was built by an older version of newsrag and must be rebuilt: run {run}{also}."
+    return None

@@ -21,19 +21,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from llama_index.core.schema import TextNode
-from llama_index.vector_stores.chroma import ChromaVectorStore
 from tqdm import tqdm
 
 from rag.errors import CollectionConflictError
+from rag.index.chunks import write_chunks
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.keyword import sync_keyword_index
 from rag.index.records import (
-    HIDDEN_CHUNK_KEYS,
     ArticleRecord,
-    ChunkRecord,
-    chunk_page_starts,
     chunk_version,
+    encode_article_text,
     indexed_text,
     source_filter,
 )
@@ -41,6 +38,7 @@ from rag.index.state import (
     SOURCES_PER_QUERY,
     committed_versions,
     fetch_committed_chunks,
+    read_article_texts,
     read_registry,
     write_generation,
 )
@@ -85,17 +83,6 @@ def _clean_signature(sha: str, keys: list[str], shared: set[str]) -> str:
     # Cleaning depends on the article and on which of its paragraphs other articles share.
     mine = sorted(set(keys) & shared)
     return hashlib.sha256((sha + "|" + ",".join(mine)).encode()).hexdigest()[:16]
-
-
-def chunk_to_node(chunk: Chunk, embedding: list[float], doc: SourceDocument | None = None) -> TextNode:
-    """A llama-index node carrying everything needed to cite from the chunk (and its article's metadata)."""
-    record = ChunkRecord(source=chunk.source, title=chunk.title, start=chunk.start, end=chunk.end,
-                         doc_sha256=chunk.doc_sha256, version=chunk.version, sentences=chunk.sentences,
-                         publisher=doc.publisher if doc else None, date=doc.date if doc else None,
-                         url=doc.url if doc else None,
-                         page_starts=chunk_page_starts(doc.pages, chunk.start, chunk.end) if doc else ())
-    return TextNode(id_=chunk.id, text=chunk.text, embedding=embedding, metadata=record.to_metadata(),
-                    excluded_embed_metadata_keys=HIDDEN_CHUNK_KEYS, excluded_llm_metadata_keys=HIDDEN_CHUNK_KEYS)
 
 
 def _check_collections(docs: list[SourceDocument], known: dict[str, ArticleRecord], explicit: bool) -> None:
@@ -187,8 +174,7 @@ def ingest(
                 leftovers.append(source)
             continue
         if doc is None:  # a registered article whose shared paragraphs changed: re-clean from stored text
-            got = registry.get(ids=[source], include=["documents"])
-            doc = _doc_from_record(source, record, got["documents"][0])
+            doc = _doc_from_record(source, record, read_article_texts(registry, [source])[source])
         (report.updated if record and record.committed else report.added).append(source)
         todo.append((doc, sig))
 
@@ -249,7 +235,6 @@ class _BatchWriter:
         self.settings, self.chunks, self.registry, self.known = settings, chunks_coll, registry, known
         self.keys, self.report, self.tick = keys, report, tick
         self.done = self.total = 0
-        self.store = ChromaVectorStore(chroma_collection=chunks_coll)
         self.embedder = build_embed_model(settings)
         self.pending: list[tuple[object, list[Chunk], str]] = []
         self.size = 0
@@ -297,7 +282,7 @@ class _BatchWriter:
             t_embed = time.perf_counter()
             vectors = embed_texts(self.embedder, [indexed_text(c.title, c.text) for c in part])
             self.report.embed_seconds += time.perf_counter() - t_embed
-            self.store.add([chunk_to_node(c, v.tolist(), docs[c.source]) for c, v in zip(part, vectors, strict=True)])
+            write_chunks(self.chunks, part, vectors, docs)
             self.report.chunks_written += len(part)
             self.done += len(part)
             self.tick(self.done, self.total)
@@ -311,7 +296,8 @@ class _BatchWriter:
         records = [self._record(c, sig, n, c.doc.source in stale_sources) for c, n, sig in articles]
         self.registry.upsert(  # the commit
             ids=[c.doc.source for c, _, _ in articles], embeddings=[REGISTRY_VECTOR] * len(articles),
-            documents=[c.doc.text for c, _, _ in articles], metadatas=[r.to_metadata() for r in records])
+            documents=[encode_article_text(c.doc.text) for c, _, _ in articles],
+            metadatas=[r.to_metadata() for r in records])
         if stale:
             self.chunks.delete(ids=stale)
             self.report.chunks_deleted += len(stale)
