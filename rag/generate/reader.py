@@ -35,7 +35,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import predicate_match
+from rag.generate.predicates import says_event
 from rag.models import Embed, Passage
 from rag.text import numbers_in
 
@@ -88,7 +88,7 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], em
     # One sentence about what the question names must say the asked event and attribute. (Not necessarily
     # the one holding the span: the small model's NER misses places like "along the Miller estuary".)
     fits = [c.text for c in cands if about_named(asked, c) and holds_required(asked, c.text)]
-    return bool(fits) and bool((predicate_match(asked, fits, embed) >= predicate_cos).any())
+    return says_event(asked, fits, embed, predicate_cos)
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
