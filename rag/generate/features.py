@@ -151,13 +151,21 @@ def about_named(asked: Asked, cand: Candidate) -> bool:
     return not named or any(_mentions(n, f"{title}\n{cand.previous}\n{cand.text}") for n in named)
 
 
-def holds_required(asked: Asked, sentence: str) -> bool:
-    """Whether `sentence` mentions the attribute or counted thing the question asks about (by lemma or stem)."""
+def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:
+    """Whether `sentence` mentions the attribute or counted thing the question asks about (by stem, else by
+    lemma). With parse=False: whether it may, before the parse that settles it."""
     if not asked.required:
         return True
-    lemmas = {t.lemma_.lower() for t in nlp.parse(sentence)}
     terms = set(content_terms(sentence))
-    return all(r in lemmas or set(content_terms(r)) & terms for r in asked.required)
+    missing = [r for r in asked.required if not set(content_terms(r)) & terms]
+    if not missing:  # the stems settle it without a parse (spaCy is the slow part of an answer)
+        return True
+    # Only an irregular form sharing the word's start can still match by lemma ("child" -> "children").
+    words = re.findall(r"[a-z]+", sentence.lower())
+    if not parse or not all(any(w.startswith(r[:3]) for w in words) for r in missing):
+        return not parse and all(any(w.startswith(r[:3]) for w in words) for r in missing)
+    lemmas = {t.lemma_.lower() for t in nlp.parse(sentence)}  # "children" -> "child": stems miss irregulars
+    return all(r in lemmas for r in missing)
 
 
 def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import nlp
 from rag.cite.compose import Claim
 from rag.generate.asking import Asked, read_question, split_compound
 from rag.generate.draft import Draft, ShortSpan
@@ -87,7 +88,11 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], em
         return False  # no answer of the asked kind anywhere
     # One sentence about what the question names must say the asked event and attribute. (Not necessarily
     # the one holding the span: the small model's NER misses places like "along the Miller estuary".)
-    fits = [c.text for c in cands if about_named(asked, c) and holds_required(asked, c.text)]
+    about = [c.text for c in cands if about_named(asked, c)]
+    # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
+    # per sentence most of an answer's time.
+    nlp.parse_many([text for text in about if holds_required(asked, text, parse=False)])
+    fits = [text for text in about if holds_required(asked, text)]
     return says_event(asked, fits, embed, predicate_cos)
 
 
