@@ -57,6 +57,9 @@ def ui_url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterat
     # Loopback URLs are allowed so the Articles tab can add pages from the test's own 127.0.0.1 server.
     env.update(RAG_DATA_DIR=str(tmp_path_factory.mktemp("ui-data")), RAG_CORPUS_DIR=str(corpus_dir),
                RAG_URL_ALLOW_PRIVATE="true",
+               # A slower pace than the default 0.02 s keeps the streamed state on screen for a few seconds, so
+               # a loaded browser that applies several updates in one frame still renders it.
+               RAG_UI_TYPING_DELAY="0.08",
                PYTHONPATH=str(ROOT), GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1")
     log_path = tmp_path_factory.mktemp("ui-log") / "server.log"
     with log_path.open("w") as log:
@@ -131,10 +134,15 @@ def test_ui__chat_streams_cites_follows_up_escapes_and_recovers(page, corpus_dir
     assert f"Corpus: {corpus_dir.name} · 6 articles" in header and "offline answerer" in header
 
     # 1. A question: the answer streams (provisional text first), then is replaced by the cited answer.
+    # Recorded by a MutationObserver, not by polling: the streamed state must reach the page at least once.
+    page.evaluate("""() => { window.nrStreamed = false;
+        new MutationObserver(() => { if (document.querySelector(
+            "[data-testid='bot'] .nr-streaming p:not(.nr-wait)")) window.nrStreamed = true; })
+        .observe(document.body, {childList: true, subtree: true, characterData: true}); }""")
     page.fill("#question textarea", "Where did Witkoff meet Putin?")
     page.press("#question textarea", "Enter")
-    page.wait_for_selector("[data-testid='bot'] .nr-streaming p:not(.nr-wait)", timeout=90_000)
     page.wait_for_selector(FINAL, timeout=90_000)
+    assert page.evaluate("window.nrStreamed"), "the answer never streamed: the final answer appeared at once"
     first = page.locator(FINAL).first
     quotes = _cited(page, first, 1)
     assert any("St. Petersburg" in q for q in quotes)
