@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -41,6 +43,7 @@ from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
 L2 = 0.01
+T = TypeVar("T")
 
 
 @dataclass
@@ -151,16 +154,34 @@ def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel
     return best_model
 
 
-def main() -> None:
-    """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def fit_arguments(doc: str, weights_file: Path) -> argparse.Namespace:
+    """The command line both fitting scripts take: --fit and --test DATASET:CORPUS (repeatable), --write FILE."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--fit", action="append", required=True, help="DATASET:CORPUS to fit on (repeatable)")
     parser.add_argument("--test", action="append", default=[], help="DATASET:CORPUS to report on (repeatable)")
-    parser.add_argument("--write", type=Path, help=f"write the fitted weights here (the reader reads {WEIGHTS_FILE})")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="fit-reader-"))
-    sets = {spec: collect(Path(spec.split(":")[0]), _corpus(spec.split(":", 1)[1], work), work)
+    parser.add_argument("--write", type=Path, help=f"write the fitted values here (the reader reads {weights_file})")
+    return parser.parse_args()
+
+
+def collect_sets(args: argparse.Namespace, collect_one: Callable[[Path, Path, Path], T], prefix: str) -> dict[str, T]:
+    """Each --fit and --test DATASET:CORPUS collected once, by spec."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    return {spec: collect_one(Path(spec.split(":")[0]), _corpus(spec.split(":", 1)[1], work), work)
             for spec in [*args.fit, *args.test]}
+
+
+def print_report(report: dict[str, dict[str, float]], fitted_on: list[str]) -> None:
+    """One line per set: fit or test, then its outcomes."""
+    for spec, o in report.items():
+        role = "fit " if spec in fitted_on else "test"
+        print(f"{role} {spec}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in o.items()))
+
+
+def main() -> None:
+    """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
+    args = fit_arguments(__doc__, WEIGHTS_FILE)
+    sets = collect_sets(args, collect, "fit-reader-")
     train = [e for spec in args.fit for e in sets[spec]]
     w, b = fit(train)
     model = calibrate([sets[spec] for spec in args.fit], w, b)
@@ -168,10 +189,7 @@ def main() -> None:
           "thresholds", round(model.threshold, 3), round(model.threshold_typed, 3), "predicate_cos",
           round(model.predicate_cos, 3))
     report = {spec: outcomes(sets[spec], model) for spec in sets}
-    for spec, o in report.items():
-        role = "fit " if spec in args.fit else "test"
-        print(f"{role} {spec}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                                             for k, v in o.items()))
+    print_report(report, args.fit)
     if args.write:
         args.write.write_text(json.dumps({
             "features": list(FEATURES), "weights": {f: round(float(v), 6) for f, v in zip(FEATURES, w, strict=True)},

@@ -15,17 +15,15 @@ abstention accuracy over the fitting sets while refusing at most 10 % of the ans
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rag.eval.dataset import load_questions
-from rag.eval.fit_reader import MAX_FALSE_ABSTENTION, _corpus
+from rag.eval.fit_reader import MAX_FALSE_ABSTENTION, collect_sets, fit_arguments, print_report
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
 from rag.generate.extractive import WEIGHTS_FILE, RulesWeights, extractive_answer
@@ -115,21 +113,12 @@ def fit(sets: list[FitSet]) -> RulesWeights:
 
 def main() -> None:
     """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--fit", action="append", required=True, help="DATASET:CORPUS to fit on (repeatable)")
-    parser.add_argument("--test", action="append", default=[], help="DATASET:CORPUS to report on (repeatable)")
-    parser.add_argument("--write", type=Path, help=f"write the fitted constants here (the reader reads {WEIGHTS_FILE})")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="fit-rules-"))
-    sets = {spec: collect(Path(spec.split(":")[0]), _corpus(spec.split(":", 1)[1], work), work)
-            for spec in [*args.fit, *args.test]}
+    args = fit_arguments(__doc__, WEIGHTS_FILE)
+    sets = collect_sets(args, collect, "fit-rules-")
     weights = fit([sets[spec] for spec in args.fit])
     print("fitted:", weights)
     report = {spec: outcomes(sets[spec], weights) for spec in sets}
-    for spec, o in report.items():
-        role = "fit " if spec in args.fit else "test"
-        print(f"{role} {spec}: " + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}"
-                                             for k, v in o.items()))
+    print_report(report, args.fit)
     if args.write:
         args.write.write_text(json.dumps({
             "dense_weight": weights.dense_weight, "type_bonus": weights.type_bonus,
