@@ -132,3 +132,10 @@ def test_both_readers__abstain_when_no_sentence_says_the_asked_event_happened(re
 def test_both_readers__answer_when_the_event_is_said_in_other_words(request, reader: str) -> None:
     res = request.getfixturevalue(reader).answer("How many people died in the attack on Kyiv?")
     assert not res.abstained and any("12" in c.quote or "10" in c.quote for c in res.citations)
+
+
+def test_short_answer__keeps_the_currency_symbol_of_an_amount(rules) -> None:
+    res = rules.answer("How much money did Karelina donate?")
+    assert res.short_answer is not None and res.short_answer.text == "$51"
+    cited = res.citations[res.short_answer.n - 1]
+    assert "$51" in cited.quote

@@ -92,9 +92,17 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
              and (asked.kind != "duration" or _DURATION.search(e.text))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
-    located = [(e.text, min((_tree_distance(e.root, a) for a in anchors), default=4),
+    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
                 (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _span_text(span) -> str:  # span: a spaCy Span
+    """The span's text, with the currency symbol the small model leaves outside a MONEY entity ("$51")."""
+    text = span.doc.text
+    if span.label_ == "MONEY" and span.start_char > 0 and text[span.start_char - 1] in "$€£¥":
+        return text[span.start_char - 1:span.end_char]
+    return span.text
 
 
 def _tree_distance(a, b) -> int:
