@@ -31,14 +31,12 @@ from rag.eval.runner import eval_settings
 from rag.generate.asking import read_question, split_compound
 from rag.generate.features import (
     FEATURES,
-    about_named,
     candidates,
     eligible,
     feature_matrix,
-    holds_required,
 )
 from rag.generate.predicates import predicate_match
-from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable
+from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable, event_sentences
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -79,8 +77,7 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
             gate = -1.0
             if answerable(asked, cands, passages, pipeline.embed, -2.0):
-                fits = [c.text for c in cands if about_named(asked, c) and holds_required(asked, c.text)]
-                gate = float(predicate_match(asked, fits, pipeline.embed).max())
+                gate = float(predicate_match(asked, event_sentences(asked, cands), pipeline.embed).max())
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these

@@ -36,7 +36,7 @@ class Candidate:
     evidence: list[Evidence] = field(default_factory=list)
     previous: str = ""  # the sentence before it in its passage ("" for a passage's first sentence)
     rank: int = 0  # rank of the best passage it appears in
-    passage: str = ""  # title and text of the first passage it appears in: what the sentence is about
+    title: str = ""  # title of the first article it appears in: part of what the sentence is about
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -49,7 +49,7 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
                 text = sent.text
                 if len(text.split()) >= MIN_WORDS and text.strip(" .") != p.title.strip(" ."):
                     cand = by_key.setdefault(sentence_key(text), Candidate(text, previous=previous, rank=rank,
-                                                                           passage=f"{p.title}\n{p.text}"))
+                                                                           title=p.title))
                     if all(e.source != p.source for e in cand.evidence):
                         cand.evidence.append(Evidence(p.source, p.title, sent))
                 previous = text
@@ -155,8 +155,7 @@ def about_named(asked: Asked, cand: Candidate) -> bool:
     question names (a question naming nothing passes): "How many died in Dresden?" is not answered by deaths
     elsewhere, even in a passage that mentions Dresden further on."""
     named = {*asked.names, *asked.proper}
-    title = cand.passage.split("\n", 1)[0]
-    return not named or any(_mentions(n, f"{title}\n{cand.previous}\n{cand.text}") for n in named)
+    return not named or any(_mentions(n, f"{cand.title}\n{cand.previous}\n{cand.text}") for n in named)
 
 
 def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:
@@ -170,8 +169,10 @@ def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:
         return True
     # Only an irregular form sharing the word's start can still match by lemma ("child" -> "children").
     words = re.findall(r"[a-z]+", sentence.lower())
-    if not parse or not all(any(w.startswith(r[:3]) for w in words) for r in missing):
-        return not parse and all(any(w.startswith(r[:3]) for w in words) for r in missing)
+    if not all(any(w.startswith(r[:3]) for w in words) for r in missing):
+        return False
+    if not parse:
+        return True
     lemmas = {t.lemma_.lower() for t in nlp.parse(sentence)}  # "children" -> "child": stems miss irregulars
     return all(r in lemmas for r in missing)
 

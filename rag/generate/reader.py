@@ -88,12 +88,17 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], em
         return False  # no answer of the asked kind anywhere
     # One sentence about what the question names must say the asked event and attribute. (Not necessarily
     # the one holding the span: the small model's NER misses places like "along the Miller estuary".)
+    return says_event(asked, event_sentences(asked, cands), embed, predicate_cos)
+
+
+def event_sentences(asked: Asked, cands: list[Candidate]) -> list[str]:
+    """The candidates, best first, about what the question names and naming the attribute it asks about:
+    where the asked event must be said."""
     about = [c.text for c in cands if about_named(asked, c)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
     # per sentence most of an answer's time.
     nlp.parse_many([text for text in about if holds_required(asked, text, parse=False)])
-    fits = [text for text in about if holds_required(asked, text)]
-    return says_event(asked, fits, embed, predicate_cos)
+    return [text for text in about if holds_required(asked, text)]
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
