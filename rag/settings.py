@@ -16,9 +16,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Bump when cleaning, chunking, article ids or the stored layout change what ends up in the index, so old
 # vectors are never mixed in. 6: ids are `<collection>/<relative path>` and chunks carry publisher/date/url/
 # pages. 7: chunks are written with Chroma's API (no llama-index node JSON) and store sentence offsets only.
+# 8: the local embedder computes in int8 (rag/index/quantize.py).
 # An index of an older version is left untouched and unused; asking then names the `rag ingest` commands
 # that rebuild it (rag/index/store.py, `older_index_hint`).
-PIPELINE_VERSION = "7"
+PIPELINE_VERSION = "8"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 
@@ -111,12 +112,11 @@ class RagSettings(BaseSettings):
         default=LOCAL_EMBED_MODEL,
         description=f"'{LOCAL_EMBED_MODEL}' (offline ONNX MiniLM) or an OpenAI embedding model name.",
     )
-    embed_batch_size: int = Field(default=32, ge=1, description="Texts embedded per batch, at most.")
-    embed_batch_tokens: int = Field(
-        default=768, ge=1,
-        description="Local model: padded tokens per batch, at most (texts are sorted by length first); "
-        "about 4 chunks or 25 sentences. bench/bench_embed.py measured it.",
+    model_dir: Path = Field(
+        default=Path("~/.cache/newsrag/models"),
+        description="Where the local embedding model is re-quantized to, once (rag/index/quantize.py).",
     )
+    embed_batch_size: int = Field(default=32, ge=1, description="OpenAI embeddings: texts per request, at most.")
     embed_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads.")
     embed_thread_spinning: bool = Field(
         default=False,
@@ -126,6 +126,11 @@ class RagSettings(BaseSettings):
     ingest_batch_chunks: int = Field(
         default=512, ge=1,
         description="Ingest embeds and writes this many chunks (from several articles) per store round trip.",
+    )
+    ingest_step_chunks: int = Field(
+        default=128, ge=1,
+        description="Chunks embedded, then stored, per step: progress moves at least this often, and storing "
+        "one step overlaps embedding the next.",
     )
     embed_cache_entries: int = Field(
         default=50_000, ge=0, description="Sentence embeddings the answerer keeps in memory (about 1.5 KB each)."

