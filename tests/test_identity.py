@@ -104,7 +104,7 @@ def test_identity__delete_removes_one_article_and_its_chunks(tmp_path: Path) -> 
 
 
 def test_identity__progress_is_reported_per_chunk(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "data", embed_batch_size=1)
+    settings = make_settings(tmp_path / "data", ingest_step_chunks=2)
     folder = _folder(tmp_path, "col", {"long.txt": "Headline\n\n" + "\n\n".join(
         f"Paragraph {i} says the council met on day {i} to discuss the harbour budget at length." for i in range(60))})
     calls: list[tuple[int, int]] = []

@@ -14,10 +14,12 @@ embedding and writes go in batches of several articles (`ingest_batch_chunks`).
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -188,10 +190,13 @@ def ingest(
         bar.refresh()
 
     writer = _BatchWriter(settings, chunks_coll, registry, known, keys, report, tick)
-    for doc, sig in todo:
-        cleaned = clean_document(doc, shared)
-        writer.put(cleaned, chunk_document(cleaned, settings.chunk_size, settings.chunk_overlap, version=sig), sig)
-    writer.flush()
+    try:
+        for doc, sig in todo:
+            cleaned = clean_document(doc, shared)
+            writer.put(cleaned, chunk_document(cleaned, settings.chunk_size, settings.chunk_overlap, version=sig), sig)
+        writer.flush()
+    finally:
+        writer.close()
     bar.close()
 
     for source in leftovers:
@@ -228,7 +233,12 @@ def _delete_superseded(chunks_coll, source: str, version: str) -> int:
 
 
 class _BatchWriter:
-    """Collects the chunks of several articles, then embeds, stores and commits them together."""
+    """Collects the chunks of several articles, then embeds, stores and commits them together.
+
+    A batch is written on one background thread while the caller cleans and chunks the next one (the
+    model runs outside the GIL, so the two overlap); at most one batch is in flight, and batches are
+    written in order, so the crash-safety order of rag/index/state.py holds per batch as before.
+    """
 
     def __init__(self, settings: RagSettings, chunks_coll, registry, known: dict[str, ArticleRecord],
                  keys: dict[str, list[str]], report: IngestReport, tick: Progress) -> None:
@@ -238,6 +248,9 @@ class _BatchWriter:
         self.embedder = build_embed_model(settings)
         self.pending: list[tuple[object, list[Chunk], str]] = []
         self.size = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-write")
+        self._store = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-store")
+        self._inflight: Future | None = None
 
     def _record(self, cleaned, version: str, n_chunks: int, pending: bool) -> ArticleRecord:
         doc = cleaned.doc
@@ -256,10 +269,35 @@ class _BatchWriter:
             self.flush()
 
     def flush(self) -> None:
-        """Embed and write the queued articles: placeholders, chunks, commit, then superseded deletes."""
+        """Hand the queued articles to the writer thread, once the batch before them is written."""
         if not self.pending:
             return
         batch, self.pending, self.size = self.pending, [], 0
+        self._wait()
+        # The context goes along so progress callbacks that read context variables (gr.Progress) still work.
+        self._inflight = self._pool.submit(contextvars.copy_context().run, self._write, batch)
+
+    def close(self) -> None:
+        """Wait for the batch in flight (raising its error, if any) and stop the writer thread."""
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
+            self._store.shutdown(wait=True)
+
+    def _store_slice(self, part: list[Chunk], vectors, docs: dict[str, SourceDocument]) -> None:
+        write_chunks(self.chunks, part, vectors, docs)
+        self.report.chunks_written += len(part)
+        self.done += len(part)
+        self.tick(self.done, self.total)
+
+    def _wait(self) -> None:
+        if self._inflight is not None:
+            inflight, self._inflight = self._inflight, None
+            inflight.result()
+
+    def _write(self, batch: list[tuple[object, list[Chunk], str]]) -> None:
+        """Embed and write one batch: placeholders, chunks, commit, then superseded deletes."""
         fresh = [(c, ch) for c, ch, _ in batch if c.doc.source not in self.known]
         if fresh:  # so a run killed before the commit leaves a record that lets the next run clean up
             self.registry.upsert(
@@ -276,16 +314,19 @@ class _BatchWriter:
         self.done += sum(len(chunks) for _, chunks, _ in batch) - len(new)  # already stored: nothing to do
         self.tick(self.done, self.total)
         # Embedded and stored in slices so progress moves per chunk, even inside one huge article.
-        step = max(self.settings.embed_batch_size * 4, 1)
+        # Each slice is stored by a second thread while the next one is embedded.
+        step = self.settings.ingest_step_chunks
+        stored: Future | None = None
         for i in range(0, len(new), step):
             part = new[i : i + step]
             t_embed = time.perf_counter()
             vectors = embed_texts(self.embedder, [indexed_text(c.title, c.text) for c in part])
             self.report.embed_seconds += time.perf_counter() - t_embed
-            write_chunks(self.chunks, part, vectors, docs)
-            self.report.chunks_written += len(part)
-            self.done += len(part)
-            self.tick(self.done, self.total)
+            if stored is not None:
+                stored.result()
+            stored = self._store.submit(contextvars.copy_context().run, self._store_slice, part, vectors, docs)
+        if stored is not None:
+            stored.result()
         keep = {chunk.id for _, chunks, _ in batch for chunk in chunks}
         # The commit needs only ids and counts: drop the chunk objects (text, sentence lists; ~46 MB for one
         # 3 MB article) before it, so the registry write and the BM25 sync reuse that memory.
