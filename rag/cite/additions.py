@@ -1,14 +1,30 @@
 """The "no additions" check: every content word of the claim is in the quotes as the same lemma, stem or a
-listed synonym (`lexicon.SYNONYMS`); a name spaCy did not tag is checked as a name. With an embedder, a few
-missing words may still count as a paraphrase when their embedding is close to a quote word's
-(fitted.WORD_SIMILARITY, at most fitted.MAX_SIMILAR_WORDS); never a name, number, unit or time word."""
+listed synonym (`lexicon.SYNONYMS`); a name spaCy did not tag is checked as a name.
+
+Without an embedder any other word fails. With one, a claim whose only unstated words are ordinary words
+(never a name, number, unit or time word: those must be stated) is judged by a small logistic model fitted
+on the tuning part of the adversarial set (bench/fit_verifier.py, weights in fitted.json) over how much is
+missing and how close it is in meaning: the unstated words' count and share, their MiniLM similarity to the
+quote's words, the claim's similarity to the quotes as sentences, and whether the cited passage uses them
+anywhere. It runs only after the hard checks (entities, role, numbers, polarity, modality, quantifiers)
+passed, so it can lift a reworded sentence but never excuse a negation, a swap or a changed number.
+"""
 
 from __future__ import annotations
 
-from rag.cite import fitted, lexicon
+import numpy as np
+
+from rag.cite import fitted, lexicon, wordsim
 from rag.cite.entities import entity_stated
-from rag.cite.facts import Facts, word_stated
+from rag.cite.facts import STEM, Facts, word_stated
 from rag.models import Embed
+
+FEATURES = ("missing", "missing_share", "worst_word_similarity", "mean_word_similarity",
+            "worst_context_similarity", "mean_context_similarity", "sentence_similarity",
+            "missing_outside_passage", "missing_verbs", "missing_reporting", "merged")
+# Verbs that only attribute ("admitted", "announced"): a claim choosing another one than its quote changes
+# little. A feature, not a pass: the model weighs it.
+_ATTRIBUTING = lexicon.REPORTING | {"admit", "concede", "acknowledge", "reply", "respond", "write", "post"}
 
 
 def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[tuple[str, str, str]]:
@@ -19,33 +35,69 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
             continue  # checked as an entity, or a title the passage gives a quoted person
         if pos == "PROPN" and entity_stated("", text, q, context, established, text in c.actors):
             continue  # a name spaCy did not tag, stated or an alias the passage establishes
-        if not word_stated(lem, text, q):
+        if not word_stated(lem, text, q) and not _spelling_variant(text.lower(), q.words):
             out.append((lem, pos, text))
     return out
 
 
-def check_additions(c: Facts, q: Facts, context: str, established: str,
+def check_additions(c: Facts, q: Facts, quotes: list[str], context: str, established: str,
                     embed: Embed | None) -> tuple[tuple[str, str] | None, bool]:
-    """(failure or None, whether word similarity was needed) for the claim's words the quotes lack."""
-    missing = []
-    for lem, pos, text in unstated_words(c, q, context, established):
-        if embed is None or pos in ("PROPN", "NUM") or lem in lexicon.UNITS:
-            return ("additions", f"'{text}' is not in the quote"), False
-        missing.append(lem)
+    """(failure or None, whether the learned model had to accept unstated words) for the claim's words."""
+    missing = unstated_words(c, q, context, established)
     if not missing:
         return None, False
-    similar = similar_words(missing, sorted({lem for lem, _, _ in q.content}), embed)
-    unmatched = [w for w in missing if w not in similar]
-    if unmatched or len(similar) > fitted.MAX_SIMILAR_WORDS:
-        word = unmatched[0] if unmatched else missing[0]
-        return ("additions", f"'{word}' is not in the quote"), False
-    return None, True
+    first = ("additions", f"'{missing[0][2]}' is not in the quote")
+    hard = next((m for m in missing if m[1] in ("PROPN", "NUM") or m[0] in lexicon.UNITS), None)
+    if hard is not None:
+        return ("additions", f"'{hard[2]}' is not in the quote"), False
+    if embed is None or fitted.ADDITIONS["threshold"] > 1:  # no embedder, or the model switched off
+        return first, False
+    x = features(c, q, quotes, missing, context, embed)
+    if paraphrase_probability(x) >= fitted.ADDITIONS["threshold"]:
+        return None, True
+    return first, False
 
 
-def similar_words(words: list[str], quote_words: list[str], embed: Embed) -> set[str]:
-    """The claim words whose embedding is within fitted.WORD_SIMILARITY of some quote word's."""
-    if not quote_words:
-        return set()
-    vecs = embed(words + quote_words)
-    sims = vecs[: len(words)] @ vecs[len(words):].T
-    return {w for w, row in zip(words, sims, strict=True) if float(row.max()) >= fitted.WORD_SIMILARITY}
+def features(c: Facts, q: Facts, quotes: list[str], missing: list[tuple[str, str, str]], context: str,
+             embed: Embed) -> np.ndarray:
+    """The model's inputs (FEATURES order) for a claim whose ordinary words `missing` the quotes lack."""
+    words = [lem for lem, _, _ in missing]
+    quote_words = sorted({lem for lem, _, _ in q.content})
+    vecs = embed(words + quote_words + [c.text, " ".join(quotes)])
+    n = len(words)
+    word_sims = (vecs[:n] @ vecs[n:n + len(quote_words)].T).max(axis=1) if quote_words else np.zeros(n)
+    sentence = float(vecs[-2] @ vecs[-1])
+    passage = {STEM.stemWord(w.lower()) for w in context.split()}
+    outside = sum(STEM.stemWord(lem) not in passage and STEM.stemWord(text.lower()) not in passage
+                  for lem, _, text in missing)
+    in_context = wordsim.word_similarities(c.text, [text for _, _, text in missing], quotes)
+    content = max(len(c.content), 1)
+    return np.array([n, n / content, float(word_sims.min()), float(word_sims.mean()), float(in_context.min()),
+                     float(in_context.mean()), sentence, outside, sum(pos == "VERB" for _, pos, _ in missing),
+                     sum(lem in _ATTRIBUTING for lem, _, _ in missing), float(len(quotes) > 1)])
+
+
+def paraphrase_probability(x: np.ndarray) -> float:
+    """The fitted logistic model's probability that the quotes state the claim despite the unstated words."""
+    m = fitted.ADDITIONS
+    if m["features"] != list(FEATURES):
+        raise ValueError("rag/cite/fitted.json was fitted on other features: run bench/fit_verifier.py")
+    z = (x - np.array(m["mean"])) / np.array(m["scale"])
+    return float(1.0 / (1.0 + np.exp(-(z @ np.array(m["weights"]) + m["bias"]))))
+
+
+def _spelling_variant(word: str, quote_words: set[str]) -> bool:
+    """A long word one edit (insert, delete, replace) from a quote word: a spelling variant or typo
+    ("satelite", "organisation"); short words are left out, where one letter changes the word."""
+    if len(word) < 6:
+        return False
+    return any(abs(len(w) - len(word)) <= 1 and len(w) >= 6 and _one_edit(word, w) for w in quote_words)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), len(a))
+    return a[i + (len(a) == len(b)):] == b[i + 1:]

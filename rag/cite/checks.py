@@ -52,8 +52,9 @@ class SupportCheck:
 def check_support(claim: str, quotes: list[str], embed: Embed | None = None, context: str = "") -> SupportCheck:
     """Whether `quotes` (one, or several that together back the claim) state `claim`; see module docstring.
 
-    With `embed`, a claim word missing from the quotes may still count as a paraphrase (rag.cite.additions;
-    never for names, numbers, units or time words, which must be stated). `context`, the text of the cited
+    With `embed`, ordinary claim words missing from the quotes may still count as a paraphrase when the
+    fitted model says so (rag.cite.additions; never names, numbers, units or time words, which must be
+    stated; "paraphrase-model" is then among the checks). `context`, the text of the cited
     passage(s), lets a name the passage establishes for a quoted one count (rag.cite.aliases)."""
     c = facts_of(claim)
     q = merge_facts([facts_of(t) for t in quotes])
@@ -61,10 +62,10 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
     established = established_names(c, q, context)
     failure = (check_entities(c, q, context, established) or check_roles(c, q) or check_numbers(c, q)
                or check_polarity(c, q) or check_modality(c, q) or check_quantifiers(c, q))
-    similar = False
+    learned = False
     if failure is None:
-        failure, similar = check_additions(c, q, context, established, embed)
+        failure, learned = check_additions(c, q, quotes, context, established, embed)
     if failure is not None:
         # The checks that ran: those up to the failed one, in CHECKS order.
         return SupportCheck(False, CHECKS[: CHECKS.index(failure[0]) + 1], failure, merged)
-    return SupportCheck(True, (*CHECKS, "similar-words") if similar else CHECKS, None, merged)
+    return SupportCheck(True, (*CHECKS, "paraphrase-model") if learned else CHECKS, None, merged)

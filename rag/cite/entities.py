@@ -25,6 +25,8 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
         return True
     if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
         return True
+    if _acronym_stated(text.strip(), quote.text):
+        return True
     words = [w for w in folded.split() if w not in lexicon.TITLES]
     if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
         return True  # "Ukrainian" <-> "Ukraine": the listed nationality/country pairs
@@ -34,6 +36,19 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
     # A multi-word name stated by its distinctive words ("the U.S. State Department" -> "State Department").
     distinctive = [w for w in words if w not in lexicon.LIGHT_WORDS]
     return bool(distinctive) and all(f" {w} " in haystack for w in distinctive)
+
+
+def _acronym_stated(text: str, quote: str) -> bool:
+    """Whether `text` is an acronym ("WFP") of a name the quote spells out ("World Food Program"): the
+    initials of consecutive capitalised words, small linking words ("of", "for") skipped."""
+    if not re.fullmatch(r"[A-Z]{2,6}", text):
+        return False
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the)\s+)?[A-Z][\w'-]*)+", quote)
+    for name in names:
+        initials = "".join(w[0] for w in name.split() if w[0].isupper())
+        if text in initials:
+            return True
+    return False
 
 
 def established_names(claim: Facts, quote: Facts, context: str) -> str:

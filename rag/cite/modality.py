@@ -15,6 +15,10 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     names = {lem for lem, pos, _ in c.content if pos == "PROPN"}
     hedged = {lem for lem in q.hedged - names if lem in c.lemmas and not q.hedge_of.get(lem, set()) & c.hedges}
     hedged -= c.hedged
+    # Reported speech shifts "will" back to "would" ("declared that Ukraine would never recognize"): a claim
+    # saying "will" keeps the quote's only hedge, when that hedge is this "would".
+    if "will" in c.words:
+        hedged = {lem for lem in hedged if q.hedge_of.get(lem, set()) != {"would"}}
     if hedged:
         return "modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain"
     return None
