@@ -35,6 +35,8 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
             continue  # checked as an entity, or a title the passage gives a quoted person
         if pos == "PROPN" and entity_stated("", text, q, context, established, text in c.actors):
             continue  # a name spaCy did not tag, stated or an alias the passage establishes
+        if lem == "decade" and ("10", "year") in q.quantities:
+            continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)
         if not word_stated(lem, text, q) and not _spelling_variant(text.lower(), q.words):
             out.append((lem, pos, text))
     return out

@@ -119,7 +119,12 @@ def facts_of(text: str) -> Facts:
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
         if lem in lexicon.NEGATING_VERBS:  # "refused to recognize", "Zelenskyy's refusal to recognize"
-            f.negated.update(_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "acl"))
+            for c in tok.children:
+                if c.dep_ in ("xcomp", "ccomp", "acl"):
+                    # The complement and its object, as a negation cue's scope has ("refusal to recognize
+                    # Russia's control" negates the control as "would never recognize Russia's control" does).
+                    f.negated.add(_lemma(c))
+                    f.negated.update(_lemma(o) for o in c.children if o.dep_ == "dobj")
         if lem in lexicon.HEDGES or low in lexicon.HEDGES:
             f.hedges.add(lem)
             scope = {_lemma(h) for h in _scope_heads(tok)}

@@ -15,7 +15,8 @@ def check_polarity(c: Facts, q: Facts) -> tuple[str, str] | None:
             return "polarity", f"the quote negates '{text}'"
         # The claim negating a word the quote asserts counts only when the quote negates nothing: negation
         # moves between words in paraphrase ("if no ceasefire is reached" = "if it does not agree to one").
-        if lem in c.negated and lem not in q.negated and lem in q.lemmas and not q.negated:
+        # "unless" negates a condition without a negation cue ("without a response" = "unless there is a response").
+        if lem in c.negated and lem not in q.negated and lem in q.lemmas and not q.negated and "unless" not in q.words:
             return "polarity", f"the claim negates '{text}', the quote does not"
     if c.negated - q.negated and any(w in c.words for w in lexicon.NEGATIONS) \
             and not any(w in q.words for w in lexicon.NEGATIONS | lexicon.NEGATIVE_WORDS):
