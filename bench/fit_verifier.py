@@ -10,8 +10,8 @@ eval/adversarial.jsonl; the held-out part (rag.eval.adversarial.is_heldout) is n
    negative when its item is unsupported (for a wrong citation: when its quotes are not the evidence, whose
    source does state it). Rows of supported items quoting something else are left out (unknown).
 3. Fit an L2-regularised logistic regression (numpy, Newton steps) on the standardised features.
-4. Sweep the acceptance threshold through the whole path and keep the lowest false-reject rate whose
-   false-accept rate is <= FA_BUDGET overall and for every kind (or no worse than with the model off).
+4. Sweep the acceptance threshold through the whole path and keep the lowest false-reject rate under which
+   every kind's false-accept rate is <= FA_BUDGET, or for a kind above it with the model off, no higher.
 
     .venv/bin/python bench/fit_verifier.py              # fit and write fitted.json
     .venv/bin/python bench/fit_verifier.py --diagnose   # which check rejects each tuning false reject
@@ -38,8 +38,8 @@ from rag.index.embeddings import build_embed_model  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 
 FA_BUDGET = 0.04  # below the 0.05 target, leaving room for the held-out part
-THRESHOLDS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3)
-L2 = 1.0  # ridge on the standardised weights: few rows (a few hundred), eight features
+THRESHOLDS = (0.8, 0.7, 0.6, 0.5, 0.4)
+L2 = 1.0  # ridge on the standardised weights: few rows (about 130 labelled), six features
 EVIDENCE_SHARE = 0.6  # share of a quote's words found in the item's evidence for the quote to be it
 OFF = 2.0  # a threshold no probability reaches: the model never accepts
 
@@ -63,7 +63,7 @@ def collect(items: list[dict]) -> list[dict]:
         hard = any(p in ("PROPN", "NUM") or lem in additions.lexicon.UNITS for lem, p, _ in missing)
         if missing and not hard and embed is not None:
             rows.append({"claim": c.text, "quotes": list(quotes),
-                         "x": additions.features(c, q, quotes, missing, context, embed).tolist()})
+                         "x": additions.features(c, q, quotes, missing, embed).tolist()})
         return original(c, q, quotes, context, established, embed)
 
     saved = dict(fitted.ADDITIONS)
@@ -106,10 +106,28 @@ def label(rows: list[dict], items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
-    """Mean, scale, weights and bias of an L2-regularised logistic regression (Newton's method)."""
+    """Mean, scale, weights and bias of an L2-regularised logistic regression (Newton's method) whose weights
+    keep the signs additions.SIGNS allows: a feature whose weight comes out against its sign is dropped
+    (weight 0) and the rest refitted."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    z = (x - mean) / scale
+    active = list(range(x.shape[1]))
+    while True:
+        w = _newton(z[:, active], y, l2)
+        wrong = [(s * w[k], i) for k, i in enumerate(active) if (s := additions.SIGNS[i]) * w[k] < 0]  # 0: free
+        if not wrong:
+            break
+        active.remove(min(wrong)[1])  # the most contrary first
+    weights = np.zeros(x.shape[1])
+    weights[active] = w[:-1]
+    return {"features": list(additions.FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+            "weights": weights.round(6).tolist(), "bias": round(float(w[-1]), 6)}
+
+
+def _newton(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
+    """Weights, bias last, of an L2-regularised logistic regression on standardised `x`."""
+    z = np.hstack([x, np.ones((len(x), 1))])
     w = np.zeros(z.shape[1])
     ridge = np.diag([l2] * (z.shape[1] - 1) + [0.0])  # the bias is not shrunk
     for _ in range(50):
@@ -120,8 +138,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2) -> dict:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return {"features": list(additions.FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
-            "weights": w[:-1].round(6).tolist(), "bias": round(float(w[-1]), 6)}
+    return w
 
 
 def sweep(items: list[dict], model: dict) -> list[dict]:
@@ -133,17 +150,21 @@ def sweep(items: list[dict], model: dict) -> list[dict]:
         table = score(run_items(items))
         worst = max(t["fa"] for t in table.values())
         out.append({"threshold": threshold, "fa": round(table["ALL"]["fa"], 4), "worst_kind_fa": round(worst, 4),
-                    "fr": round(table["ALL"]["fr"], 4)})
+                    "fr": round(table["ALL"]["fr"], 4),
+                    "fa_by_kind": {k: round(t["fa"], 4) for k, t in table.items() if k != "ALL"}})
         print(f"threshold={threshold:.2f}: FA={table['ALL']['fa']:.3f} worst-kind FA={worst:.3f} "
               f"FR={table['ALL']['fr']:.3f}", flush=True)
     return out
 
 
 def choose(results: list[dict]) -> dict:
-    """Lowest FR among the thresholds whose worst-kind FA is within the budget (or no worse than with the
-    model off); ties: the stricter (higher) threshold."""
-    allowed = max(FA_BUDGET, results[0]["worst_kind_fa"])
-    return min((r for r in results if r["worst_kind_fa"] <= allowed), key=lambda r: (r["fr"], -r["threshold"]))
+    """Lowest FR among the thresholds under which no kind's FA exceeds FA_BUDGET or, for a kind already above
+    it with the model off (results[0]), what it was then: the model may not add a false accept to any kind.
+    Ties: the stricter (higher) threshold."""
+    off = results[0]["fa_by_kind"]
+    allowed = [r for r in results
+               if all(fa <= max(FA_BUDGET, off.get(kind, 0.0)) for kind, fa in r["fa_by_kind"].items())]
+    return min(allowed, key=lambda r: (r["fr"], -r["threshold"]))
 
 
 def diagnose(items: list[dict]) -> None:
