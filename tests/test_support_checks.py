@@ -190,6 +190,8 @@ def test_verify_draft__a_fact_merged_from_three_quotes_of_one_article_is_partial
      "poised to suspend Batasuna's activities."),
     ("Zelenskyy has declared that Ukraine will never recognize Russia's control of Crimea.",
      "Zelenskyy had declared that Ukraine would never recognize Russia's control of Crimea."),
+    ("Russia released Karelina in a prisoner exchange that took place in Abu Dhabi.",
+     "On Thursday, Russia released Karelina in a prisoner exchange in Abu Dhabi."),
 ])
 def test_check_support__accepts_acronyms_spelling_variants_and_reported_speech(claim: str, quote: str) -> None:
     assert check_support(claim, [quote]).ok, check_support(claim, [quote]).failure

@@ -113,7 +113,10 @@ def facts_of(text: str) -> Facts:
             f.name_words.add(low)
             if _is_actor(tok):
                 f.actors.add(tok.text)
-        if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha:
+        # "took place", "take part": the noun of a light-verb idiom says nothing the verb's clause does not.
+        idiom = lem in ("place", "part") and tok.dep_ == "dobj" and _lemma(tok.head) == "take"
+        if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha \
+                and not idiom:
             f.content.append((lem, tok.pos_, tok.text))
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
