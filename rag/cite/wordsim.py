@@ -36,7 +36,9 @@ def _model():
     return session, tokenizer
 
 
-@lru_cache(maxsize=4096)
+# A quote is read again for each claim of the same answer; 512 texts of ~40 pieces x 384 floats is ~30 MB
+# (4096 could reach hundreds of MB in a long-running server).
+@lru_cache(maxsize=512)
 def token_states(text: str) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
     """Unit-length last-layer states of `text`'s word pieces (special tokens left out) and their character
     offsets."""
