@@ -20,6 +20,11 @@ HELDOUT_DATASET = Path(__file__).resolve().parent / "questions_heldout.jsonl"
 # A second blind held-out set over the seeds (40 questions), written from the articles and the schema only,
 # for the spaCy reader; nothing is fitted or tuned on it.
 HELDOUT2_DATASET = Path(__file__).resolve().parent / "questions_heldout2.jsonl"
+# Third blind sets (2026-11-25), written by a helper given only the articles and this schema, after the
+# held-out sets above had each been scored more than once: seeds (40) and lee (60, `--corpus lee`).
+# Nothing is fitted or tuned on them; they are scored once per release of the reader.
+HELDOUT3_DATASET = Path(__file__).resolve().parent / "questions_heldout3.jsonl"
+LEE_TEST2_DATASET = Path(__file__).resolve().parent / "questions_lee_test2.jsonl"
 
 
 class DatasetError(ValueError):

@@ -173,3 +173,77 @@ def test_verify_draft__a_fact_merged_from_three_quotes_of_one_article_is_partial
     [merged] = result.claims
     assert len(merged.evidence) == 3 and {e.support for e in merged.evidence} == {"partial"}
     assert all(text[e.quote.start:e.quote.end] == e.quote.text for e in merged.evidence)
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    # Each from a tuning false reject of eval/adversarial.jsonl, reduced to the point.
+    ("The WFP estimates up to 14 million people face starvation.",
+     "The United Nations World Food Program estimates that up to 14 million people face starvation."),
+    ("He was still wearing his £3,000 satellite tracking device.",
+     "He was still wearing his £3,000 satelite tracking device."),
+    ("Almost 10% of the world's forests were lost over the past decade.",
+     "The world lost almost 10% of its forests in the past 10 years."),
+    ("Up to 14 million people face starvation without a massive international response.",
+     "Up to 14 million people face death by starvation unless there is a massive international response."),
+    ("A senior investigative judge is poised to suspend Batasuna's activities.",
+     "The parliament is expected to vote in favour of banning the group, while a senior investigative judge is "
+     "poised to suspend Batasuna's activities."),
+    ("Zelenskyy has declared that Ukraine will never recognize Russia's control of Crimea.",
+     "Zelenskyy had declared that Ukraine would never recognize Russia's control of Crimea."),
+    ("Russia released Karelina in a prisoner exchange that took place in Abu Dhabi.",
+     "On Thursday, Russia released Karelina in a prisoner exchange in Abu Dhabi."),
+])
+def test_check_support__accepts_acronyms_spelling_variants_and_reported_speech(claim: str, quote: str) -> None:
+    assert check_support(claim, [quote]).ok, check_support(claim, [quote]).failure
+
+
+@pytest.mark.parametrize(("claim", "quote", "check"), [
+    ("The CIA said so.", "The Federal Bureau of Investigation said so.", "entities"),  # not its acronym
+    ("Ukraine will recognize Russia's control of Crimea.",
+     "Zelenskyy had declared that Ukraine would never recognize Russia's control of Crimea.", "polarity"),
+    ("A senior investigative judge suspended Batasuna's activities.",
+     "A senior investigative judge is poised to suspend Batasuna's activities.", "modality"),
+    ("The talks lasted a decade.", "The talks lasted 12 years.", "numbers"),
+])
+def test_check_support__the_new_paraphrase_rules_keep_catching_their_kinds(claim: str, quote: str,
+                                                                          check: str) -> None:
+    result = check_support(claim, [quote])
+    assert not result.ok and result.failure and result.failure[0] == check, result
+
+
+@pytest.fixture(scope="module")
+def embed():
+    from rag.index.embeddings import OnnxMiniLMEmbedding
+
+    return OnnxMiniLMEmbedding(threads=1).embed
+
+
+def test_check_support__the_fitted_model_accepts_a_reworded_sentence_the_word_lists_reject(embed) -> None:
+    claim = "Serhiy Leshchenko told the BBC that Klitschko's remarks about ceding territory were counterproductive."
+    quote = ("Serhiy Leshchenko, an adviser in Zelenskyy's office, told the BBC that the comments on ceding "
+             "territory earlier Friday by Klitschko were counterproductive.")
+    assert check_support(claim, [quote]).failure == ("additions", "'remarks' is not in the quote")
+    result = check_support(claim, [quote], embed)
+    assert result.ok and "paraphrase-model" in result.checked
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    # An invented motive or charge; a name or number the quote lacks is never left to the model.
+    ("Karelina was sentenced to 12 years in a Russian prison on treason charges for donating $51 to a "
+     "Ukrainian charity.",
+     "Karelina was sentenced to 12 years in a Russian prison for donating $51 to a Ukrainian charity."),
+    ("Witkoff flew to St. Petersburg directly from Washington.", "Witkoff flew to St. Petersburg on Friday."),
+    ("Witkoff met Putin for five hours.", "Witkoff met Putin for hours."),
+])
+def test_check_support__the_fitted_model_still_rejects_additions(embed, claim: str, quote: str) -> None:
+    result = check_support(claim, [quote], embed)
+    assert not result.ok and result.failure, result
+
+
+def test_fitted_additions_model__matches_the_features_and_is_a_probability_cut() -> None:
+    from rag.cite import additions, fitted
+
+    model = fitted.ADDITIONS
+    assert model["features"] == list(additions.FEATURES)
+    assert len(model["weights"]) == len(model["mean"]) == len(model["scale"]) == len(additions.FEATURES)
+    assert 0.0 < model["threshold"] < 1.0

@@ -1,5 +1,5 @@
 """Other names a claim may use for an entity its quote names, accepted only when the cited passage itself
-uses that name (rag.cite.checks' entity check asks here after a plain match failed):
+uses that name (rag.cite.entities asks here after a plain match failed):
 
 - a metonym of the listed kind (`lexicon.METONYMS`: a capital or seat of government for its country,
   "Moscow" / "the Kremlin" for "Russia"), when the quote names another member of the group and the
@@ -32,7 +32,7 @@ def _context_haystack(context: str) -> str:
 
 
 def metonym_stated(folded: str, quote: str, context: str) -> bool:
-    """Whether the claim's place name `folded` (see checks._fold) names what the quote names by another
+    """Whether the claim's place name `folded` (see facts.fold) names what the quote names by another
     member of its `lexicon.METONYMS` group, the passage (`context`) using the claim's form too."""
     group = lexicon.METONYMS.get(folded)
     if not group or f" {folded} " not in _context_haystack(context):

@@ -10,5 +10,6 @@ from pathlib import Path
 FILE = Path(__file__).with_name("fitted.json")
 _VALUES = json.loads(FILE.read_text(encoding="utf-8"))
 
-WORD_SIMILARITY: float = _VALUES["word_similarity"]  # cosine (MiniLM) a claim word needs to a quote word
-MAX_SIMILAR_WORDS: int = _VALUES["max_similar_words"]  # claim words that may be matched by similarity alone
+# The additions model (rag.cite.additions): feature names, standardisation, logistic weights and the
+# probability a claim with unstated words needs to pass.
+ADDITIONS: dict = _VALUES["additions"]

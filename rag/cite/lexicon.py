@@ -14,11 +14,11 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "nor", "neither", "without",
 NEGATING_VERBS = frozenset({"refuse", "refusal", "deny", "denial", "reject", "rejection", "decline", "fail", "rule"})
 # Words that make a quote negative without a negation cue (so a negative claim may rest on them).
 NEGATIVE_WORDS = frozenset({"refuse", "refused", "denied", "rejected", "declined", "failed", "ruled", "unable",
-                            "lack", "lacked", "absent"})
+                            "lack", "lacked", "absent", "unless"})
 # Hedges: a quote that hedges a verb the claim uses must keep some hedge in the claim.
 HEDGES = frozenset({"could", "may", "might", "would", "should", "if", "possibly", "possible", "likely",
                     "unlikely", "expect", "expected", "seem", "appear", "reportedly", "allegedly", "depend",
-                    "perhaps", "maybe", "hope", "plan", "propose", "suggest", "consider", "potential",
+                    "perhaps", "maybe", "hope", "plan", "poise", "propose", "suggest", "consider", "potential",
                     "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe", "whether"})
 # Universal quantifiers a claim may not add.
 UNIVERSALS = frozenset({"all", "every", "everyone", "everybody", "everything", "always", "each", "entire",

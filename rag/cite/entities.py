@@ -1,0 +1,66 @@
+"""The entity check: every named entity of the claim (person, organisation, place, date, ...) is in the
+quotes, by its name, a person's surname or full name, a listed nationality/country pair, or an alias the
+cited passage itself establishes (rag.cite.aliases). Does not resolve pronouns or descriptions."""
+
+from __future__ import annotations
+
+import re
+
+from rag.cite import aliases, lexicon
+from rag.cite.facts import Facts, fold
+
+
+def entity_stated(label: str, text: str, quote: Facts, context: str = "", names: str = "",
+                  actor: bool = False) -> bool:
+    """Whether the quote states the claim's entity (`label`, `text`); with the cited passage as `context`,
+    also through an alias that passage establishes (rag.cite.aliases; `names`: the claim's name phrases
+    it establishes; a metonym only for an `actor`: "Moscow said", never "flew from Washington")."""
+    folded = fold(text)
+    if not folded:
+        return True
+    # Whole words only: "CIA" must not be found inside "special"; "Russia, on", "German-Russian".
+    haystack = aliases.haystack(quote.text)
+    folded = re.sub(r"[.,;:](?=\s|$)", "", folded).replace("-", " ")
+    if f" {folded} " in haystack or (label == "DATE" and f" {folded.replace('decade', '10 years')} " in haystack):
+        return True  # "the past decade" = "the past 10 years"
+    if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
+        return True
+    if _acronym_stated(text.strip(), quote.text):
+        return True
+    words = [w for w in folded.split() if w not in lexicon.TITLES]
+    if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
+        return True  # "Ukrainian" <-> "Ukraine": the listed nationality/country pairs
+    if (label == "PERSON" or len(words) == 1) and words:  # spaCy's small model mislabels some names
+        # "Witkoff" <-> "Steve Witkoff": the surname is the name a news text repeats.
+        return f" {words[-1]} " in haystack or any(fold(p).split()[-1:] == words[-1:] for p in quote.persons)
+    # A multi-word name stated by its distinctive words ("the U.S. State Department" -> "State Department").
+    distinctive = [w for w in words if w not in lexicon.LIGHT_WORDS]
+    return bool(distinctive) and all(f" {w} " in haystack for w in distinctive)
+
+
+def _acronym_stated(text: str, quote: str) -> bool:
+    """Whether `text` is an acronym ("WFP") of a name the quote spells out ("World Food Program"): the
+    initials of consecutive capitalised words, small linking words ("of", "for") skipped."""
+    if not re.fullmatch(r"[A-Z]{2,6}", text):
+        return False
+    names = re.findall(r"[A-Z][\w'-]*(?:\s+(?:(?:of|for|and|the)\s+)?[A-Z][\w'-]*)+", quote)
+    for name in names:
+        initials = "".join(w[0] for w in name.split() if w[0].isupper())
+        if text in initials:
+            return True
+    return False
+
+
+def established_names(claim: Facts, quote: Facts, context: str) -> str:
+    """The claim's name phrases (title + name) that the cited passage establishes for a quoted person."""
+    if not context:
+        return ""
+    return aliases.established_names(claim.phrases, lambda p: entity_stated("PERSON", p, quote), context)
+
+
+def check_entities(claim: Facts, quote: Facts, context: str, established: str) -> tuple[str, str] | None:
+    """The first claim entity the quote does not state, as a failure (dates and times fail as "numbers")."""
+    for label, text in claim.entities:
+        if not entity_stated(label, text, quote, context, established, text in claim.actors):
+            return ("numbers" if label in ("DATE", "TIME") else "entities"), f"{label} '{text}' is not in the quote"
+    return None

@@ -1,0 +1,25 @@
+"""The modality check: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a word the
+claim uses is kept in the claim: some hedge on that word, or the quote's own hedge word anywhere in it."""
+
+from __future__ import annotations
+
+from rag.cite.facts import Facts
+
+
+def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
+    """("modality", detail) when the quote hedges a claim word the claim states as certain, else None."""
+    # Per word: a hedge elsewhere in the claim ("would start") does not excuse "could reach" -> "reached".
+    # The claim keeping the quote's own hedge word ("plans to cut", "is poised to") keeps the hedge, whatever
+    # word the parser hangs it on.
+    # Names are not hedged ("could put Moscow at odds"): predicates are.
+    names = {lem for lem, pos, _ in c.content if pos == "PROPN"}
+    hedged = {lem for lem in q.hedged - names if lem in c.lemmas and not q.hedge_of.get(lem, set()) & c.hedges}
+    hedged -= c.hedged
+    hedged -= c.hedges  # a hedge word the claim keeps ("is poised to") is not stated as certain
+    # Reported speech shifts "will" back to "would" ("declared that Ukraine would never recognize"): a claim
+    # saying "will" keeps the quote's only hedge, when that hedge is this "would".
+    if "will" in c.words:
+        hedged = {lem for lem in hedged if q.hedge_of.get(lem, set()) != {"would"}}
+    if hedged:
+        return "modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain"
+    return None

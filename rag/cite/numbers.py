@@ -1,0 +1,27 @@
+"""The numbers check: every number of the claim is in the quote, with its unit ("12 years" != "12
+months"), counting the same named thing ("three in Kherson" != "three in Dnipropetrovsk"), and every unit
+or time word of the claim ("weeks", "next", "Friday") is stated. Does not do arithmetic or conversions."""
+
+from __future__ import annotations
+
+from rag.cite import lexicon
+from rag.cite.facts import Facts, word_stated
+
+
+def check_numbers(c: Facts, q: Facts) -> tuple[str, str] | None:
+    """The first number, unit or time-word failure of claim facts `c` against quote facts `q`, else None."""
+    missing = c.numbers - q.numbers
+    if missing:
+        return "numbers", f"number {sorted(missing)[0]} is not in the quote"
+    for num, unit in c.quantities:
+        if unit and (num, unit) not in q.quantities:
+            return "numbers", f"'{num} {unit}' is not in the quote"
+    for num, name in c.counted - q.counted:  # "three in Kherson, two in Dnipropetrovsk" swapped
+        if any(n == num and w != name and w in c.words for n, w in q.counted):
+            return "numbers", f"the quote does not count {num} of '{name}'"
+    for lem, _pos, text in c.content:
+        if lem == "decade" and ("10", "year") in q.quantities:
+            continue  # "the past decade" = "the past 10 years"
+        if lem in lexicon.UNITS and not word_stated(lem, text, q):
+            return "numbers", f"unit or time word '{text}' is not in the quote"
+    return None
