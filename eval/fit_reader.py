@@ -77,7 +77,7 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
             gate = -1.0
             if answerable(asked, cands, passages, pipeline.embed, -2.0):
-                gate = float(predicate_match(asked, event_sentences(asked, cands), pipeline.embed).max())
+                gate = float(predicate_match(asked, event_sentences(asked, cands, passages), pipeline.embed).max())
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these

@@ -25,6 +25,8 @@ _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eig
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
 _AT = {"at", "inside", "outside", "near"}
+# A place after these names a party, not where something happened ("an exchange between Washington and Moscow").
+_PARTY_PREPS = {"between", "with", "against"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
 
 
@@ -92,9 +94,21 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
              and (asked.kind != "duration" or _DURATION.search(e.text))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
-    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
+    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4), _in_role(asked, e))
+               for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _in_role(asked: Asked, span) -> bool:  # span: a spaCy Span
+    """Whether the span plays the role the question word plays. A person: subject or not, as "who" is. A place:
+    where something is, not a party to it (a subject, a possessor, or one side "between"/"with"/"against")."""
+    root = span.root
+    if asked.kind not in ("place", "city"):
+        return (root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")
+    while root.dep_ == "conj" and root.head is not root:  # "between Washington and Moscow": Moscow too
+        root = root.head
+    return not (root.dep_ in SUBJECT_DEPS or root.dep_ == "poss"
+                or (root.dep_ == "pobj" and root.head.lower_ in _PARTY_PREPS))
 
 
 def _span_text(span) -> str:  # span: a spaCy Span
@@ -150,12 +164,19 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 
 
-def about_named(asked: Asked, cand: Candidate) -> bool:
-    """Whether the candidate, with the sentence before it and its passage's title, mentions something the
-    question names (a question naming nothing passes): "How many died in Dresden?" is not answered by deaths
-    elsewhere, even in a passage that mentions Dresden further on."""
+def about_named(asked: Asked, cand: Candidate, present: set[str] | None = None) -> bool:
+    """Whether the candidate, with the sentence before it and its passage's title, is about what the question
+    names: "How many died in Dresden?" is not answered by deaths elsewhere, even in a passage that mentions
+    Dresden further on. It must mention something the question names and every proper noun of the question
+    that is in `present` (the names the passages mention; a name none mentions is a false premise): "the Inuit
+    hunter who had Kerry the goose" is not Senator Kerry Nettle. A question naming nothing must share half of
+    its content words instead ("the massage parlour shooting")."""
+    context = f"{cand.title}\n{cand.previous}\n{cand.text}"
     named = {*asked.names, *asked.proper}
-    return not named or any(_mentions(n, f"{cand.title}\n{cand.previous}\n{cand.text}") for n in named)
+    if not named:
+        focus = {t for f in asked.focus for t in content_terms(f)}
+        return not focus or 2 * len(focus & set(content_terms(context))) >= len(focus)
+    return any(_mentions(n, context) for n in named)
 
 
 def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:

@@ -86,19 +86,30 @@ def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], em
         return False  # nothing it names is in the articles (one wrong name is a false premise to correct)
     if asked.labels and not any(answer_spans(asked, c.text) for c in cands):
         return False  # no answer of the asked kind anywhere
-    # One sentence about what the question names must say the asked event and attribute. (Not necessarily
-    # the one holding the span: the small model's NER misses places like "along the Miller estuary".)
-    return says_event(asked, event_sentences(asked, cands), embed, predicate_cos)
+    about = event_candidates(asked, cands, passages)
+    if asked.labels or asked.kind == "age":
+        # The answer of the asked kind must be where the asked event is told: in a sentence about what the
+        # question names that says the event, or says it in the sentence before ("She was exchanged for X."
+        # after the lead). A name, number or date elsewhere in the articles answers a different question.
+        about = [c for c in about if answer_spans(asked, c.text)]
+        return says_event(asked, [t for c in about for t in (c.text, c.previous) if t], embed, predicate_cos)
+    return says_event(asked, [c.text for c in about], embed, predicate_cos)
 
 
-def event_sentences(asked: Asked, cands: list[Candidate]) -> list[str]:
+def event_candidates(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[Candidate]:
     """The candidates, best first, about what the question names and naming the attribute it asks about:
     where the asked event must be said."""
-    about = [c.text for c in cands if about_named(asked, c)]
+    present = set(asked.proper) - set(names_missing(asked, passages))
+    about = [c for c in cands if about_named(asked, c, present)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
     # per sentence most of an answer's time.
-    nlp.parse_many([text for text in about if holds_required(asked, text, parse=False)])
-    return [text for text in about if holds_required(asked, text)]
+    nlp.parse_many([c.text for c in about if holds_required(asked, c.text, parse=False)])
+    return [c for c in about if holds_required(asked, c.text)]
+
+
+def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[str]:
+    """The texts of `event_candidates`."""
+    return [c.text for c in event_candidates(asked, cands, passages)]
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
