@@ -36,7 +36,7 @@ from rag.generate.features import (
     feature_matrix,
 )
 from rag.generate.predicates import predicate_match
-from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable, event_sentences
+from rag.generate.reader import WEIGHTS_FILE, ReaderModel, event_sentences
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -75,9 +75,8 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
         for part in split_compound(q.question):
             asked = read_question(part)
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
-            gate = -1.0
-            if answerable(asked, cands, passages, pipeline.embed, -2.0):
-                gate = float(predicate_match(asked, event_sentences(asked, cands, passages), pipeline.embed).max())
+            sentences = event_sentences(asked, cands, passages)
+            gate = float(predicate_match(asked, sentences, pipeline.embed).max()) if sentences else -1.0
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these

@@ -91,24 +91,28 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
                   and not any(c.start <= e.start < c.end for e in spans)]
     spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
                                          for n in (*asked.names, *asked.known))
-             and (asked.kind != "duration" or _DURATION.search(e.text))]
+             and (asked.kind != "duration" or _DURATION.search(e.text) or _since(e))
+             and (asked.kind not in ("place", "city") or not _party(e))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
-    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4), _in_role(asked, e))
-               for e in spans]
+    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
+                (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
 
 
-def _in_role(asked: Asked, span) -> bool:  # span: a spaCy Span
-    """Whether the span plays the role the question word plays. A person: subject or not, as "who" is. A place:
-    where something is, not a party to it (a subject, a possessor, or one side "between"/"with"/"against")."""
+def _party(span) -> bool:  # span: a spaCy Span
+    """Whether a place is one side of something ("an exchange between Washington and Moscow", "talks with
+    Moscow"), which says who took part, not where it happened."""
     root = span.root
-    if asked.kind not in ("place", "city"):
-        return (root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")
     while root.dep_ == "conj" and root.head is not root:  # "between Washington and Moscow": Moscow too
         root = root.head
-    return not (root.dep_ in SUBJECT_DEPS or root.dep_ == "poss"
-                or (root.dep_ == "pobj" and root.head.lower_ in _PARTY_PREPS))
+    return root.dep_ == "pobj" and root.head.lower_ in _PARTY_PREPS
+
+
+def _since(span) -> bool:  # span: a spaCy Span
+    """Whether the span is the point a duration runs from ("not held talks since the early days of the war in
+    February 2022" answers "How long has it been since ...?")."""
+    return any(t.lower_ == "since" and t.dep_ == "prep" for t in span.root.ancestors)
 
 
 def _span_text(span) -> str:  # span: a spaCy Span
@@ -164,13 +168,11 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 
 
-def about_named(asked: Asked, cand: Candidate, present: set[str] | None = None) -> bool:
+def about_named(asked: Asked, cand: Candidate) -> bool:
     """Whether the candidate, with the sentence before it and its passage's title, is about what the question
     names: "How many died in Dresden?" is not answered by deaths elsewhere, even in a passage that mentions
-    Dresden further on. It must mention something the question names and every proper noun of the question
-    that is in `present` (the names the passages mention; a name none mentions is a false premise): "the Inuit
-    hunter who had Kerry the goose" is not Senator Kerry Nettle. A question naming nothing must share half of
-    its content words instead ("the massage parlour shooting")."""
+    Dresden further on. A question naming nothing must share half of its content words instead ("In which
+    city did the massage parlour shooting take place?" is not answered by a sentence about another story)."""
     context = f"{cand.title}\n{cand.previous}\n{cand.text}"
     named = {*asked.names, *asked.proper}
     if not named:

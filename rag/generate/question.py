@@ -50,7 +50,7 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
          r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", "bonus", False),
         (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
          r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
-         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "bonus", False),
+         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "prefer", False),
         (r"^\s*who(m|se)?\b|\bwhich (person|official|politician|leader)\b", "person",
          # a name after "in/at/from/to/near/the" is a place or an institution, not a person
          r"(?<!\bin )(?<!\bat )(?<!\bfrom )(?<!\bto )(?<!\bnear )(?<!\bthe )([A-Z][a-z]+(?: [A-Z][a-z]+)+)",
