@@ -133,7 +133,8 @@ MAX_FALSE_ABSTENTION = 0.10  # the issue's bound, on every fitting set: refusing
 def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel:
     """The thresholds (untyped, typed, predicate match) maximising answer accuracy plus abstention accuracy
     over the fitting `sets` while refusing at most MAX_FALSE_ABSTENTION of the answerable questions of each;
-    ties go to the lowest predicate threshold (the gate that refuses least)."""
+    ties go to the lowest thresholds (the gate that refuses least: both readers abstain by it, and a question
+    this reader would answer wrongly may be one the rules reader answers)."""
     examples = [e for s in sets for e in s]
     grid = [float(t) for t in np.linspace(0.05, 0.95, 37)]
     best, best_model = -1.0, ReaderModel(w, b, 0.5, 0.5, 0.0)
@@ -148,6 +149,12 @@ def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel
                 if score > best + 1e-9:
                     best, best_model = score, model
     return best_model
+
+
+def middle(values: list[float]) -> float:
+    """The middle one of the distinct `values` (the upper middle of an even count)."""
+    distinct = sorted(set(values))
+    return distinct[len(distinct) // 2]
 
 
 def fit_arguments(doc: str, weights_file: Path) -> argparse.Namespace:
