@@ -66,7 +66,8 @@ class Asked:
     is_question: bool  # False for "Thanks!", "ok": nothing to look up
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
-    role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
+    role: str = ""  # "subject" when the question word is the subject ("Who won?"), "any" when the subject of a
+    # passive ("Who was appointed?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
@@ -126,6 +127,8 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     # model often misparses ("What share ... do Russian forces control?": "share" as subject).
     wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
     role = "subject" if wh is not None and wh.tag_ in {"WP", "WP$"} and wh.dep_ in SUBJECT_DEPS else "object"
+    if role == "subject" and wh.dep_ == "nsubjpass":
+        role = "any"  # "Who was made leader?" is answered in either voice: "X was made leader", "appointed X"
     if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
             and not any(t.pos_ == "VERB" for t in doc)
             and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):

@@ -96,7 +96,7 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
+                asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
 
 
@@ -206,7 +206,12 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     ok = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
     if not asked.labels and asked.kind != "age":  # why-questions: a cue word is a feature, not a filter
         return ok
-    return ok & (x[:, FEATURES.index("type_match")] > 0)
+    ok &= x[:, FEATURES.index("type_match")] > 0
+    if asked.kind == "person" and asked.role == "subject":
+        # "Who wrote the book?" asks for the writer: a person the sentence names as the subject of something,
+        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero").
+        ok &= x[:, FEATURES.index("role_match")] > 0
+    return ok
 
 
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
