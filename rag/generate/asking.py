@@ -87,6 +87,13 @@ def name_key(name: str) -> str:
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
 
 
+def name_mentioned(name: str, text: str) -> bool:
+    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
+    low = text.lower()
+    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
+    return any(w in low for w in words) if words else name_key(name) in low
+
+
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
     """What must be mentioned for a sentence to answer: the attribute of "What is the population of X?" /
     "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""

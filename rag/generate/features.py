@@ -12,7 +12,7 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_key
+from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
 from rag.generate.predicates import predicate_match
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
@@ -58,13 +58,6 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     return list(by_key.values())
 
 
-def _mentions(name: str, text: str) -> bool:
-    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
-    low = text.lower()
-    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
-    return any(w in low for w in words) if words else name_key(name) in low
-
-
 def answer_spans(asked: Asked, sentence: str) -> list[str]:
     """Spans of `sentence` that answer `asked`'s kind and that the question does not already name, nearest
     first (see `located_spans`)."""
@@ -89,12 +82,12 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
                   and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
                   and not any(c.start <= e.start < c.end for e in spans)]
-    spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
+    spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or _DURATION.search(e.text) or _since(e))
              and (asked.kind not in ("place", "city") or not _party(e))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
-               or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
+               or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
                 asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
@@ -156,7 +149,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             float(spans[0][2]) if spans else 0.0,
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
-            sum(_mentions(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
+            sum(name_mentioned(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
             # Shares of the question's words the sentence has; a question without such words misses none.
             sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 1.0,
             sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 1.0,
@@ -178,7 +171,7 @@ def about_named(asked: Asked, cand: Candidate) -> bool:
     if not named:
         focus = {t for f in asked.focus for t in content_terms(f)}
         return not focus or 2 * len(focus & set(content_terms(context))) >= len(focus)
-    return any(_mentions(n, context) for n in named)
+    return any(name_mentioned(n, context) for n in named)
 
 
 def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:
@@ -217,4 +210,4 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
     """Names the question mentions that no passage mentions: then the articles cannot answer it."""
     text = " ".join(q.text for p in passages for q in (p, *p.copies))
-    return [n for n in {*asked.names, *asked.proper} if not _mentions(n, text)]
+    return [n for n in {*asked.names, *asked.proper} if not name_mentioned(n, text)]

@@ -36,7 +36,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import says_event
+from rag.generate.predicates import said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import numbers_in
 
@@ -101,7 +101,9 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
     about = [c for c in about if holds_required(asked, c.text)]
     if not typed:
         return [c.text for c in about]
-    return list(dict.fromkeys(t for c in about if answer_spans(asked, c.text) for t in (c.text, c.previous) if t))
+    named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
+    about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
+    return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
