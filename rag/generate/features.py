@@ -84,7 +84,7 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
                   and not any(c.start <= e.start < c.end for e in spans)]
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
-             and (asked.kind != "duration" or _DURATION.search(e.text) or _since(e))
+             and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
              and (asked.kind not in ("place", "city") or not _party(e))]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
