@@ -186,3 +186,13 @@ def test_said_of_other__the_event_told_of_someone_the_question_does_not_name() -
     assert said_of_other(asked, nlp.parse(other), ["Ksenia Karelina"])
     for own in ("Karelina was arrested in Yekaterinburg in 2024.", "She was arrested in January 2024."):
         assert not said_of_other(asked, nlp.parse(own), ["Ksenia Karelina"])
+
+
+def test_located_spans__the_name_asked_for_belongs_to_the_noun_the_question_describes() -> None:
+    asked = read_question("What is the name of the biowarfare expert under scrutiny in the anthrax attacks?")
+    assert asked.described == "expert"
+    other = ('The biowarfare expert under scrutiny declared, "I am not the anthrax killer," and lashed out today '
+             "against Attorney General John Ashcroft.")
+    assert located_spans(asked, other) == []
+    assert [t for t, _, _ in located_spans(asked, "The expert, Steven Hatfill, declared his innocence.")] == [
+        "Steven Hatfill"]

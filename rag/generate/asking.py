@@ -71,6 +71,7 @@ class Asked:
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
+    described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
 
 
 def split_compound(question: str) -> list[str]:
@@ -148,4 +149,15 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     events = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
         and t.dep_ in {"ROOT", "conj", "ccomp"} and any(c.dep_ in SUBJECT_DEPS for c in t.children)))
-    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events)
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
+                 _described(doc))
+
+
+def _described(doc) -> str:  # doc: a spaCy Doc
+    """The noun a "What is the name of ...?" question describes its answer by ("the Inuit hunter" -> "hunter")."""
+    for t in doc:
+        if t.lemma_.lower() == "name" and t.i < 5:
+            for prep in t.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    return next((c.lemma_.lower() for c in prep.children if c.dep_ == "pobj"), "")
+    return ""

@@ -86,6 +86,9 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
              and (asked.kind not in ("place", "city") or not _party(e))]
+    described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
+    if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
+        spans = [e for e in spans if min(_tree_distance(e.root, t) for t in described) <= 2]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
