@@ -5,10 +5,11 @@ number or duration.
 Each candidate sentence gets a probability of answering from a logistic regression over its features
 (rag/generate/features.py) with weights fitted on labelled questions (reader_weights.json, fitted by
 `python -m rag.eval.fit_reader`); below the fitted threshold it abstains. It also abstains, before
-scoring, when the message is no question, when the question names something no passage mentions, and
-when it asks for a kind of answer (a date, a place...) that no retrieved sentence holds. A compound
-question is answered part by part; a second sentence is added only when another source disagrees.
-Does not paraphrase or merge facts.
+scoring, when the message is no question, when nothing the question names is in the passages, and when no
+sentence about what it names holds an answer of the asked kind (a date, a place...) where the asked event
+is told (`event_sentences`). `can_answer`, the same gate and threshold, is how the rules reader abstains.
+A compound question is answered part by part; a second sentence is added only when another source
+disagrees. Does not paraphrase or merge facts.
 """
 
 from __future__ import annotations
