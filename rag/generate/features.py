@@ -24,7 +24,9 @@ MIN_WORDS = 5
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
-_AT = {"at", "inside", "outside", "near"}
+# Prepositions of position: their object is a place even when the small model's NER misses it ("at the
+# presidential library", "along the Miller estuary", "off the Gold Coast").
+_AT = {"at", "inside", "outside", "near", "along", "across", "off", "beside"}
 # A place after these names a party, not where something happened ("an exchange between Washington and Moscow").
 _PARTY_PREPS = {"between", "with", "against"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
