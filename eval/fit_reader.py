@@ -36,7 +36,7 @@ from rag.generate.features import (
     feature_matrix,
 )
 from rag.generate.predicates import predicate_match
-from rag.generate.reader import WEIGHTS_FILE, ReaderModel, answerable, event_sentences
+from rag.generate.reader import WEIGHTS_FILE, ReaderModel, event_sentences
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
 
@@ -75,9 +75,8 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
         for part in split_compound(q.question):
             asked = read_question(part)
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
-            gate = -1.0
-            if answerable(asked, cands, passages, pipeline.embed, -2.0):
-                gate = float(predicate_match(asked, event_sentences(asked, cands), pipeline.embed).max())
+            sentences = event_sentences(asked, cands, passages)
+            gate = float(predicate_match(asked, sentences, pipeline.embed).max()) if sentences else -1.0
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these
@@ -134,7 +133,8 @@ MAX_FALSE_ABSTENTION = 0.10  # the issue's bound, on every fitting set: refusing
 def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel:
     """The thresholds (untyped, typed, predicate match) maximising answer accuracy plus abstention accuracy
     over the fitting `sets` while refusing at most MAX_FALSE_ABSTENTION of the answerable questions of each;
-    ties go to the lowest predicate threshold (the gate that refuses least)."""
+    ties go to the lowest thresholds (the gate that refuses least: both readers abstain by it, and a question
+    this reader would answer wrongly may be one the rules reader answers)."""
     examples = [e for s in sets for e in s]
     grid = [float(t) for t in np.linspace(0.05, 0.95, 37)]
     best, best_model = -1.0, ReaderModel(w, b, 0.5, 0.5, 0.0)
@@ -149,6 +149,12 @@ def calibrate(sets: list[list[Example]], w: np.ndarray, b: float) -> ReaderModel
                 if score > best + 1e-9:
                     best, best_model = score, model
     return best_model
+
+
+def middle(values: list[float]) -> float:
+    """The middle one of the distinct `values` (the upper middle of an even count)."""
+    distinct = sorted(set(values))
+    return distinct[len(distinct) // 2]
 
 
 def fit_arguments(doc: str, weights_file: Path) -> argparse.Namespace:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.eval.dataset import load_questions
-from rag.eval.fit_reader import MAX_FALSE_ABSTENTION, collect_sets, fit_arguments, print_report
+from rag.eval.fit_reader import MAX_FALSE_ABSTENTION, collect_sets, fit_arguments, middle, print_report
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
 from rag.generate.extractive import WEIGHTS_FILE, RulesWeights, extractive_answer
@@ -93,8 +93,10 @@ def outcomes(fit_set: FitSet, weights: RulesWeights) -> dict[str, float]:
 
 def fit(sets: list[FitSet]) -> RulesWeights:
     """The grid setting with the best correctness + abstention accuracy (answerable and unanswerable questions
-    pooled over the sets) that refuses at most MAX_FALSE_ABSTENTION of each set's answerable questions."""
-    best, best_weights = -1.0, None
+    pooled over the sets) that refuses at most MAX_FALSE_ABSTENTION of each set's answerable questions. Ties go
+    to the first tied weight and bonus, then to the middle of their tied thresholds: the cut furthest from
+    both kinds of mistake."""
+    best, tied = -1.0, []
     for values in itertools.product(*GRID.values()):
         weights = RulesWeights(*values)
         per_set = [outcomes(s, weights) for s in sets]
@@ -105,10 +107,13 @@ def fit(sets: list[FitSet]) -> RulesWeights:
         score = (sum(o["correctness"] * o["n_answerable"] for o in per_set) / max(n_ans, 1)
                  + sum(o["abstention"] * o["n_unanswerable"] for o in per_set) / max(n_un, 1))
         if score > best + 1e-9:
-            best, best_weights = score, weights
-    if best_weights is None:
+            best, tied = score, [weights]
+        elif score > best - 1e-9:
+            tied.append(weights)
+    if not tied:
         raise SystemExit(f"no setting refuses at most {MAX_FALSE_ABSTENTION:.0%} of the answerable questions")
-    return best_weights
+    tied = [w for w in tied if (w.dense_weight, w.type_bonus) == (tied[0].dense_weight, tied[0].type_bonus)]
+    return next(w for w in tied if w.abstain_threshold == middle([w.abstain_threshold for w in tied]))
 
 
 def main() -> None:

@@ -66,10 +66,12 @@ class Asked:
     is_question: bool  # False for "Thanks!", "ok": nothing to look up
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
-    role: str = ""  # "subject" when the question word is the subject ("Who won?"), else "object" ("Who did he meet?")
+    role: str = ""  # "subject" when the question word is the subject ("Who won?"), "any" when the subject of a
+    # passive ("Who was appointed?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
+    described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
 
 
 def split_compound(question: str) -> list[str]:
@@ -84,6 +86,13 @@ def name_key(name: str) -> str:
     """A name without a possessive or leading article, lower-cased ("Steve Witkoff's" -> "steve witkoff")."""
     name = re.sub(r"[’']s?$", "", name.strip())
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
+
+
+def name_mentioned(name: str, text: str) -> bool:
+    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
+    low = text.lower()
+    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
+    return any(w in low for w in words) if words else name_key(name) in low
 
 
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
@@ -126,6 +135,8 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     # model often misparses ("What share ... do Russian forces control?": "share" as subject).
     wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
     role = "subject" if wh is not None and wh.tag_ in {"WP", "WP$"} and wh.dep_ in SUBJECT_DEPS else "object"
+    if role == "subject" and wh.dep_ == "nsubjpass":
+        role = "any"  # "Who was made leader?" is answered in either voice: "X was made leader", "appointed X"
     if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
             and not any(t.pos_ == "VERB" for t in doc)
             and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):
@@ -138,4 +149,15 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     events = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
         and t.dep_ in {"ROOT", "conj", "ccomp"} and any(c.dep_ in SUBJECT_DEPS for c in t.children)))
-    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events)
+    return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
+                 _described(doc))
+
+
+def _described(doc) -> str:  # doc: a spaCy Doc
+    """The noun a "What is the name of ...?" question describes its answer by ("the Inuit hunter" -> "hunter")."""
+    for t in doc:
+        if t.lemma_.lower() == "name" and t.i < 5:
+            for prep in t.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    return next((c.lemma_.lower() for c in prep.children if c.dep_ == "pobj"), "")
+    return ""

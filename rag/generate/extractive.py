@@ -109,7 +109,12 @@ class _Scorer:
 
 def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> bool:
     """Does `sentence` hold an answer of this kind? A person must also be named in the role the question word
-    plays, read from the parse: "Who else did he meet?" is not answered by who urged (rag.generate.features)."""
+    plays, read from the parse: "Who else did he meet?" is not answered by who urged (rag.generate.features).
+    A place is read from the parse alone: a name after "in" is not always a place ("in Abu Dhabi", "in
+    October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
+    "between Washington and Moscow" is not where it took place."""
+    if kind.name == "place":
+        return bool(located_spans(asked, sentence))
     fits = shows_type(kind, sentence, names)
     if fits and kind.name == "person":
         return any(role_ok for _, _, role_ok in located_spans(asked, sentence))

@@ -12,7 +12,7 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_key
+from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
 from rag.generate.predicates import predicate_match
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
@@ -24,7 +24,11 @@ MIN_WORDS = 5
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                        r"thirty|several|few|many|half|dozens?|hundreds?)\b[\w\s-]*?\b(seconds?|minutes?|hours?|days?|"
                        r"weeks?|months?|years?|decades?)\b", re.IGNORECASE)
-_AT = {"at", "inside", "outside", "near"}
+# Prepositions of position: their object is a place even when the small model's NER misses it ("at the
+# presidential library", "along the Miller estuary", "off the Gold Coast").
+_AT = {"at", "inside", "outside", "near", "along", "across", "off", "beside"}
+# A place after these names a party, not where something happened ("an exchange between Washington and Moscow").
+_PARTY_PREPS = {"between", "with", "against"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
 
 
@@ -56,13 +60,6 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     return list(by_key.values())
 
 
-def _mentions(name: str, text: str) -> bool:
-    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
-    low = text.lower()
-    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
-    return any(w in low for w in words) if words else name_key(name) in low
-
-
 def answer_spans(asked: Asked, sentence: str) -> list[str]:
     """Spans of `sentence` that answer `asked`'s kind and that the question does not already name, nearest
     first (see `located_spans`)."""
@@ -87,14 +84,33 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
                   and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
                   and not any(c.start <= e.start < c.end for e in spans)]
-    spans = [e for e in spans if not any(_mentions(n, e.text) or _mentions(e.text, n)
+    spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
-             and (asked.kind != "duration" or _DURATION.search(e.text))]
+             and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
+             and (asked.kind not in ("place", "city") or not _party(e))]
+    described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
+    if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
+        spans = [e for e in spans if min(_tree_distance(e.root, t) for t in described) <= 2]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
-               or [t for t in doc if any(_mentions(n, t.text) for n in (*asked.names, *asked.known))])
+               or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
+                asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _party(span) -> bool:  # span: a spaCy Span
+    """Whether a place is one side of something ("an exchange between Washington and Moscow", "talks with
+    Moscow"), which says who took part, not where it happened."""
+    root = span.root
+    while root.dep_ == "conj" and root.head is not root:  # "between Washington and Moscow": Moscow too
+        root = root.head
+    return root.dep_ == "pobj" and root.head.lower_ in _PARTY_PREPS
+
+
+def _since(span) -> bool:  # span: a spaCy Span
+    """Whether the span is the point a duration runs from ("not held talks since the early days of the war in
+    February 2022" answers "How long has it been since ...?")."""
+    return any(t.lower_ == "since" and t.dep_ == "prep" for t in span.root.ancestors)
 
 
 def _span_text(span) -> str:  # span: a spaCy Span
@@ -138,7 +154,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             float(spans[0][2]) if spans else 0.0,
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
-            sum(_mentions(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
+            sum(name_mentioned(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
             # Shares of the question's words the sentence has; a question without such words misses none.
             sum(f in lemmas for f in asked.focus) / len(asked.focus) if asked.focus else 1.0,
             sum(v in lemmas for v in asked.verbs) / len(asked.verbs) if asked.verbs else 1.0,
@@ -151,11 +167,16 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
 
 
 def about_named(asked: Asked, cand: Candidate) -> bool:
-    """Whether the candidate, with the sentence before it and its passage's title, mentions something the
-    question names (a question naming nothing passes): "How many died in Dresden?" is not answered by deaths
-    elsewhere, even in a passage that mentions Dresden further on."""
+    """Whether the candidate, with the sentence before it and its passage's title, is about what the question
+    names: "How many died in Dresden?" is not answered by deaths elsewhere, even in a passage that mentions
+    Dresden further on. A question naming nothing must share half of its content words instead ("In which
+    city did the massage parlour shooting take place?" is not answered by a sentence about another story)."""
+    context = f"{cand.title}\n{cand.previous}\n{cand.text}"
     named = {*asked.names, *asked.proper}
-    return not named or any(_mentions(n, f"{cand.title}\n{cand.previous}\n{cand.text}") for n in named)
+    if not named:
+        focus = {t for f in asked.focus for t in content_terms(f)}
+        return not focus or 2 * len(focus & set(content_terms(context))) >= len(focus)
+    return any(name_mentioned(n, context) for n in named)
 
 
 def holds_required(asked: Asked, sentence: str, parse: bool = True) -> bool:
@@ -183,10 +204,15 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     ok = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
     if not asked.labels and asked.kind != "age":  # why-questions: a cue word is a feature, not a filter
         return ok
-    return ok & (x[:, FEATURES.index("type_match")] > 0)
+    ok &= x[:, FEATURES.index("type_match")] > 0
+    if asked.kind == "person" and asked.role == "subject":
+        # "Who wrote the book?" asks for the writer: a person the sentence names as the subject of something,
+        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero").
+        ok &= x[:, FEATURES.index("role_match")] > 0
+    return ok
 
 
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
     """Names the question mentions that no passage mentions: then the articles cannot answer it."""
     text = " ".join(q.text for p in passages for q in (p, *p.copies))
-    return [n for n in {*asked.names, *asked.proper} if not _mentions(n, text)]
+    return [n for n in {*asked.names, *asked.proper} if not name_mentioned(n, text)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag import nlp
-from rag.generate.asking import Asked
+from rag.generate.asking import SUBJECT_DEPS, Asked, name_mentioned
 from rag.models import Embed
 
 # Verbs that carry no event of their own: "What did X say / do / have?" asks about the content, not the act.
@@ -63,3 +63,28 @@ def predicate_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndar
         cols = [index[w] for w in words]
         out[row] = float(np.min([1.0 if v in words else float(sims[k, cols].max()) for k, v in enumerate(verbs)]))
     return out
+
+
+def said_of_other(asked: Asked, doc, named: list[str]) -> bool:  # doc: a spaCy Doc
+    """Whether the sentence tells the asked event only of someone the question does not name: "When was
+    Karelina arrested?" is not answered by "Karelina was swapped for Petrov, a national arrested in Cyprus in
+    2023". True when every use of the event verb has its own subject or describes a noun ("a national arrested
+    ..."), and none of its participants (its subtree, and that noun) is one of `named` or a pronoun (which may
+    be one)."""
+    verbs = set(predicates(asked))
+    uses = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs]
+    if not verbs or not named or not uses:
+        return False
+    for verb in uses:
+        people = [*verb.subtree]
+        if verb.dep_ in {"acl", "relcl"}:
+            head = verb.head
+            people += [head, *(head.head for _ in [0] if head.dep_ == "appos")]
+        elif not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+            return False  # "sentenced for donating $51": whose act it is lies outside the verb's own words
+        if any(t.tag_ == "PRP" for t in people):
+            return False
+        text = " ".join(t.text for t in people)
+        if any(name_mentioned(n, text) for n in named):
+            return False
+    return True

@@ -37,7 +37,8 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
         (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
          r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", "require", True),
         (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
-         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b", "require", False),
+         # "a 30-year-old man" gives an age, not how long something lasted
+         r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b(?!-old)", "require", False),
         (r"^\s*how many times\b|\bhow often\b", "times",
          rf"(?i)\b(once|twice|(\d+|{_NUMBER_WORDS}) times|(first|second|third|fourth|fifth|\d+(st|nd|rd|th))"
          r"( [a-z]+)? (meeting|time|visit|round|trip|talks|call|with))\b", "require", False),
@@ -50,7 +51,7 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
          r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", "bonus", False),
         (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
          r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
-         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "bonus", False),
+         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "prefer", False),
         (r"^\s*who(m|se)?\b|\bwhich (person|official|politician|leader)\b", "person",
          # a name after "in/at/from/to/near/the" is a place or an institution, not a person
          r"(?<!\bin )(?<!\bat )(?<!\bfrom )(?<!\bto )(?<!\bnear )(?<!\bthe )([A-Z][a-z]+(?: [A-Z][a-z]+)+)",

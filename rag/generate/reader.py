@@ -5,10 +5,11 @@ number or duration.
 Each candidate sentence gets a probability of answering from a logistic regression over its features
 (rag/generate/features.py) with weights fitted on labelled questions (reader_weights.json, fitted by
 `python -m rag.eval.fit_reader`); below the fitted threshold it abstains. It also abstains, before
-scoring, when the message is no question, when the question names something no passage mentions, and
-when it asks for a kind of answer (a date, a place...) that no retrieved sentence holds. A compound
-question is answered part by part; a second sentence is added only when another source disagrees.
-Does not paraphrase or merge facts.
+scoring, when the message is no question, when nothing the question names is in the passages, and when no
+sentence about what it names holds an answer of the asked kind (a date, a place...) where the asked event
+is told (`event_sentences`). `can_answer`, the same gate and threshold, is how the rules reader abstains.
+A compound question is answered part by part; a second sentence is added only when another source
+disagrees. Does not paraphrase or merge facts.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import says_event
+from rag.generate.predicates import said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import numbers_in
 
@@ -76,29 +77,34 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
 
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                predicate_cos: float) -> bool:
-    """False when the passages cannot hold an answer, whatever the scores say: no sentence holds an answer of
-    the asked kind, or none about what the question names says the attribute and event asked about (see
-    rag/generate/predicates)."""
+    """False when the passages cannot hold an answer, whatever the scores say: none of the sentences where it
+    would be (`event_sentences`) says the event asked about (see rag/generate/predicates)."""
+    return says_event(asked, event_sentences(asked, cands, passages), embed, predicate_cos)
+
+
+def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[str]:
+    """The sentences, best first, of which one must say the asked event for the passages to answer; none when
+    the message is no question or nothing it names is in the articles. They are the candidates about what the
+    question names that mention the attribute asked about; for a question asking for a kind of answer, only
+    those holding one the question lacks, with the sentence before each: the answer must sit where the event
+    is told ("She was exchanged for X." after the lead), and a name, number or date elsewhere in the articles
+    answers a different question."""
     if not asked.is_question or not cands:
-        return False
+        return []
     named = {*asked.names, *asked.proper}
     if named and len(names_missing(asked, passages)) == len(named):
-        return False  # nothing it names is in the articles (one wrong name is a false premise to correct)
-    if asked.labels and not any(answer_spans(asked, c.text) for c in cands):
-        return False  # no answer of the asked kind anywhere
-    # One sentence about what the question names must say the asked event and attribute. (Not necessarily
-    # the one holding the span: the small model's NER misses places like "along the Miller estuary".)
-    return says_event(asked, event_sentences(asked, cands), embed, predicate_cos)
-
-
-def event_sentences(asked: Asked, cands: list[Candidate]) -> list[str]:
-    """The candidates, best first, about what the question names and naming the attribute it asks about:
-    where the asked event must be said."""
-    about = [c.text for c in cands if about_named(asked, c)]
+        return []  # nothing it names is in the articles (one wrong name is a false premise to correct)
+    about = [c for c in cands if about_named(asked, c)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
     # per sentence most of an answer's time.
-    nlp.parse_many([text for text in about if holds_required(asked, text, parse=False)])
-    return [text for text in about if holds_required(asked, text)]
+    typed = bool(asked.labels) or asked.kind == "age"
+    nlp.parse_many([c.text for c in about if typed or holds_required(asked, c.text, parse=False)])
+    about = [c for c in about if holds_required(asked, c.text)]
+    if not typed:
+        return [c.text for c in about]
+    named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
+    about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
+    return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
 
 
 def with_short_answer(question: str, draft: Draft) -> Draft:
@@ -116,13 +122,29 @@ def with_short_answer(question: str, draft: Draft) -> Draft:
 
 
 def can_answer(question: str, passages: list[Passage], embed: Embed, model: ReaderModel | None = None) -> bool:
-    """Whether `passages` may hold an answer to `question` at all (any reader): it is a question, something
-    it names is mentioned, and one sentence holds its kind of answer, its attribute or counted thing, and its
-    event. For a compound question, one answerable part is enough."""
+    """Whether `passages` hold an answer to `question` (any reader): it is a question, something it names is
+    mentioned, one sentence holds its kind of answer where its attribute and event are told, and the fitted
+    model scores a sentence at or above its calibrated threshold. The rules reader shares that threshold: its
+    own score ranks sentences well but separates answerable from unanswerable questions worse. For a compound
+    question, one answerable part is enough."""
     model = model or load_model()
     cands = candidates(passages)
-    return any(answerable(read_question(part, whole=question), cands, passages, embed, model.predicate_cos)
-               for part in split_compound(question))
+    parts = split_compound(question)
+    for part in parts:
+        asked = read_question(part, whole=question)
+        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question)
+        if probs is not None and probs.max() >= model.threshold_for(asked):
+            return True
+    return False
+
+
+def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
+                       model: ReaderModel, context: str | None) -> np.ndarray | None:
+    """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
+    if not answerable(asked, cands, passages, embed, model.predicate_cos):
+        return None
+    x = feature_matrix(asked, cands, passages, embed, context=context)
+    return np.where(eligible(asked, x), model.probabilities(x), 0.0)
 
 
 def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, best: int,
@@ -155,10 +177,9 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
     svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
     for part in parts:
         asked = read_question(part, whole=asked_text)
-        if not answerable(asked, cands, passages, embed, model.predicate_cos):
+        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question)
+        if probs is None:
             continue
-        x = feature_matrix(asked, cands, passages, embed, context=None if len(parts) > 1 else question)
-        probs = np.where(eligible(asked, x), model.probabilities(x), 0.0)
         best = int(np.argmax(probs))
         cut = model.threshold_for(asked) if threshold is None else threshold
         if probs[best] < cut:
