@@ -37,9 +37,9 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import said_of_other, says_event
+from rag.generate.predicates import predicates, said_of_other, says_event
 from rag.models import Embed, Passage
-from rag.text import numbers_in
+from rag.text import content_terms, numbers_in
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 CONFLICT_COS = 0.45  # two answer sentences this similar, from different sources, with different numbers disagree
@@ -101,6 +101,12 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
     nlp.parse_many([c.text for c in about if typed or holds_required(asked, c.text, parse=False)])
     about = [c for c in about if holds_required(asked, c.text)]
     if not typed:
+        # "What did the EU decide about tariffs?" names its topic besides its event: a sentence about what it
+        # names, saying a like event ("determine", matched by word vectors) about something else, does not
+        # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
+        topic = {t for f in asked.focus if f not in asked.events for t in content_terms(f)}
+        if named and topic and predicates(asked):
+            about = [c for c in about if topic & set(content_terms(f"{c.title}\n{c.previous}\n{c.text}"))]
         return [c.text for c in about]
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
     about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
