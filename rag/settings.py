@@ -117,7 +117,7 @@ class RagSettings(BaseSettings):
         description="Where the local embedding model is re-quantized to, once (rag/index/quantize.py).",
     )
     embed_batch_size: int = Field(default=32, ge=1, description="OpenAI embeddings: texts per request, at most.")
-    embed_threads: int = Field(default=2, ge=1, description="ONNX Runtime intra-op threads.")
+    embed_threads: int = Field(default=2, ge=1, description="Local model: texts embedded at once, each on one thread.")
     embed_thread_spinning: bool = Field(
         default=False,
         description="Local model: let ONNX Runtime's idle threads spin; costs CPU other work needs (off: "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -77,9 +78,10 @@ class OnnxMiniLMEmbedding:
     The model quantizes its activations at run time with one scale per input tensor, so a text embedded in
     a batch would get a vector that depends on the other texts of the batch (cosine down to 0.989). Each
     text therefore runs on its own: its vector depends on its text alone, and without padding chunks cost
-    the same CPU as in length-sorted batches (bench/bench_embed.py --group quantized). ONNX Runtime's
-    intra-op threads do not spin while waiting for work (`spin=False`): on a shared CPU the waiting
-    threads burn the cycles the model needs.
+    the same CPU as in length-sorted batches (bench/bench_embed.py --group quantized). `threads` texts run
+    at once, each on one ONNX Runtime thread: one 256-token text split across two intra-op threads kept
+    only ~1.5 of 2 cores busy (1.8x the wall time of two texts side by side on a quiet machine). Idle
+    threads do not spin (`spin=False`): on a shared CPU they burn the cycles the model needs.
     """
 
     def __init__(self, threads: int = 2, spin: bool = False, model_dir: Path | None = None) -> None:
@@ -88,7 +90,7 @@ class OnnxMiniLMEmbedding:
 
         model_path, tokenizer_path = local_model_files(model_dir)
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1  # parallel across texts instead (see the class docstring)
         options.inter_op_num_threads = 1
         # Graph optimisation off: the same texts/s and vectors (`bench/bench_embed.py --group graph`), and the
         # session starts faster, which `rag ask` pays; the model file is already folded (rag/index/quantize.py).
@@ -105,12 +107,13 @@ class OnnxMiniLMEmbedding:
         self._tokenizer = tokenizer  # read-only from here on, so safe to share across threads
         self.model_name = LOCAL_EMBED_MODEL
         self.threads, self.spin = threads, spin
+        # InferenceSession.run is thread-safe, so the workers share one session (one copy of the weights).
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="embed") if threads > 1 else None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384)."""
         out = np.zeros((len(texts), _DIM), dtype=np.float32)
-        for idx, enc in self._batches(texts):
-            hidden, mask = self._forward(enc)
+        for idx, _, (hidden, mask) in self._runs(texts):
             out[idx] = _normalise(_mean_pool(hidden, mask))
         return out
 
@@ -132,8 +135,7 @@ class OnnxMiniLMEmbedding:
         chunk_vecs = np.zeros((len(texts), _DIM), dtype=np.float32)
         span_vecs = [np.zeros((len(spans), _DIM), dtype=np.float32) for spans in spans_per_text]
         direct: list[tuple[int, int]] = []  # (text index, span index) embedded on their own
-        for idx, enc in self._batches(texts):
-            hidden, mask = self._forward(enc)
+        for idx, enc, (hidden, mask) in self._runs(texts):
             chunk_vecs[idx] = _normalise(_mean_pool(hidden, mask))
             for row, (i, e) in enumerate(zip(idx, enc, strict=True)):
                 spans = spans_per_text[i]
@@ -164,6 +166,14 @@ class OnnxMiniLMEmbedding:
             return
         for i, enc in enumerate(self._tokenizer.encode_batch(texts)):
             yield [i], [enc]
+
+    def _runs(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any], tuple[np.ndarray, np.ndarray]]]:
+        """(indices, encodings, model output) per run, in order; runs go to the worker threads."""
+        batches = list(self._batches(texts))
+        encs = [enc for _, enc in batches]
+        outputs = self._pool.map(self._forward, encs) if self._pool and len(encs) > 1 else map(self._forward, encs)
+        for (idx, enc), out in zip(batches, outputs, strict=True):
+            yield idx, enc, out
 
     def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Last hidden states (batch, longest, 384) and the attention mask, padded to the longest text."""
