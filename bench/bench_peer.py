@@ -227,7 +227,7 @@ def main() -> None:
     ]
     names = [s.name for s in systems]
     print(f"{n} articles, {len(sample)} planted-fact questions, embedder {type(embedder).__name__} "
-          f"(batch {embedder.embed_batch_size}), chunking ours {settings.chunk_size}/{settings.chunk_overlap}, "
+          f"(threads {embedder.threads}), chunking ours {settings.chunk_size}/{settings.chunk_overlap}, "
           f"{len(slices)} alternating ingest slices; process peak RSS {peak:.0f} MB\n")
     print("| metric | " + " | ".join(names) + " |")
     print("|---|" + "---:|" * len(names))
