@@ -68,7 +68,8 @@ def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]
     covered: set[str] = set()
     tried: set[tuple[int, ...]] = set()
     while len(chosen) < MERGE_MAX_QUOTES:
-        gains = [(sum(terms[t] for t in set(content_terms(q.text)) & terms.keys() - covered), i)
+        # Summed in sorted order: a set's order changes float sums in the last bit, and so ties, per hash seed.
+        gains = [(sum(terms[t] for t in sorted(set(content_terms(q.text)) & terms.keys() - covered)), i)
                  for i, (p, q) in enumerate(pool) if not any(_overlap(p, q, pc, qc) for pc, qc in chosen)]
         gain, best = max(gains, default=(0.0, -1))
         if gain <= 0:
