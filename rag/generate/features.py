@@ -42,6 +42,12 @@ class Candidate:
     rank: int = 0  # rank of the best passage it appears in
     title: str = ""  # title of the first article it appears in: part of what the sentence is about
 
+    @property
+    def context(self) -> str:
+        """What the sentence is read with to decide what it is about: its article's title, the sentence
+        before it, and itself."""
+        return f"{self.title}\n{self.previous}\n{self.text}"
+
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
     """Sentences of the passages (and their collapsed copies), one per distinct text; headlines excluded."""
@@ -171,7 +177,7 @@ def about_named(asked: Asked, cand: Candidate) -> bool:
     names: "How many died in Dresden?" is not answered by deaths elsewhere, even in a passage that mentions
     Dresden further on. A question naming nothing must share half of its content words instead ("In which
     city did the massage parlour shooting take place?" is not answered by a sentence about another story)."""
-    context = f"{cand.title}\n{cand.previous}\n{cand.text}"
+    context = cand.context
     named = {*asked.names, *asked.proper}
     if not named:
         focus = {t for f in asked.focus for t in content_terms(f)}

@@ -106,7 +106,7 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
         topic = {t for f in asked.focus if f not in asked.events for t in content_terms(f)}
         if named and topic and predicates(asked):
-            about = [c for c in about if topic & set(content_terms(f"{c.title}\n{c.previous}\n{c.text}"))]
+            about = [c for c in about if topic & set(content_terms(c.context))]
         return [c.text for c in about]
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
     about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
