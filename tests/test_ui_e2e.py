@@ -240,6 +240,15 @@ def _viewport_holds(page, selector: str) -> bool:
         return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }""")
 
 
+def _phone_size_keeps_input_visible(page, screenshot: str) -> None:
+    """At 390x844 scrolled to the top, the question box is visible without scrolling; saves a screenshot."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    assert _viewport_holds(page, "#question textarea")
+    page.screenshot(path=str(ARTIFACTS / screenshot))
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Path) -> None:
@@ -268,11 +277,7 @@ def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Pa
     page.screenshot(path=str(ARTIFACTS / "chat-desktop.png"))
 
     # Phone: the input is visible without scrolling, and a tapped [n] reaches its source and comes back.
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
-    assert _viewport_holds(page, "#question textarea")
-    page.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+    _phone_size_keeps_input_visible(page, "chat-phone.png")
     marker = page.locator(FINAL).last.locator("a.nr-cite").first
     href = marker.get_attribute("href")
     marker.click()
@@ -366,9 +371,5 @@ def test_ui__add_by_url_then_answer_quotes_the_page_with_its_metadata_and_names_
     sources = page.locator("#sources").inner_text()
     assert "Coastline Courier" in sources and "2025-05-02" in sources
     page.screenshot(path=str(ARTIFACTS / "url-conflict-desktop.png"))
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
-    assert _viewport_holds(page, "#question textarea")
-    page.screenshot(path=str(ARTIFACTS / "url-conflict-phone.png"))
+    _phone_size_keeps_input_visible(page, "url-conflict-phone.png")
     assert page.dialogs == []
