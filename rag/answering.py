@@ -18,6 +18,7 @@ import numpy as np
 from pydantic import SecretStr
 
 from rag.cite.compose import Claim, compose
+from rag.disk_cache import DiskCache
 from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError, OlderIndexError, RagError
 from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
@@ -27,7 +28,6 @@ from rag.generate.reader import can_answer, read_answer, with_short_answer
 from rag.index.embeddings import build_embed_model, embed_texts
 from rag.index.state import committed_versions, read_registry
 from rag.index.store import older_index_hint
-from rag.index.vector_cache import VectorCache
 from rag.models import Answer, AnswerStream, ArticleInfo, Citation, Passage, ShortAnswer, StreamEvent, TextDelta
 from rag.provenance import newer_source, with_metadata
 from rag.retrieve.hybrid import HybridRetriever
@@ -69,13 +69,14 @@ class Pipeline:
         self._lock = threading.Lock()
         self._llm: LLM | None = None
         self._vectors: dict[str, np.ndarray] = {}
-        self._disk = VectorCache(settings.data_dir / "vectors" / f"{settings.collection_name}.sqlite3",
-                                 settings.vector_cache_entries)
+        # Named like the collection, which names the embedding model and pipeline version: never mixed.
+        self._disk = DiskCache(settings.data_dir / "cache" / f"vectors-{settings.collection_name}.sqlite3",
+                               settings.vector_cache_entries)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length embeddings (used for scoring sentences), cached in memory and on disk: verifying a
         draft scores the same passage sentences many times, and a new process would embed them all again
-        (rag/index/vector_cache.py)."""
+        (rag/disk_cache.py)."""
         if not texts:
             return embed_texts(self.embedder, texts)
         cache = self._vectors  # a local reference: another thread may swap in a fresh dict meanwhile
@@ -85,13 +86,13 @@ class Pipeline:
             cache = self._vectors = {}  # crude bound; re-embedding the working set is cheap
             missing = unique
         if missing:
-            stored = self._disk.get_many(missing)
+            stored = {t: np.frombuffer(v, dtype=np.float32) for t, v in self._disk.get_many(missing).items()}
             cache.update(stored)
             missing = [t for t in missing if t not in stored]
         if missing:
             fresh = dict(zip(missing, embed_texts(self.embedder, missing), strict=True))
             cache.update(fresh)
-            self._disk.put_many(fresh)
+            self._disk.put_many({t: np.asarray(v, dtype=np.float32).tobytes() for t, v in fresh.items()})
         return np.stack([cache[t] for t in texts])
 
     @property

@@ -1,4 +1,5 @@
-"""The on-disk sentence vector cache: exact vectors back, bounded size, and never a failed answer."""
+"""The on-disk cache (rag/disk_cache.py) and its use for sentence vectors: exact values back, bounded size,
+never a failed answer."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from rag.answering import Pipeline
+from rag.disk_cache import DiskCache
 from rag.index import embeddings
-from rag.index.vector_cache import VectorCache
 from tests.conftest import make_settings
 
 
@@ -17,40 +18,40 @@ def _vec(seed: int) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def test_vector_cache__returns_exactly_what_was_stored_across_instances(tmp_path: Path) -> None:
+def test_disk_cache__returns_exactly_what_was_stored_across_instances(tmp_path: Path) -> None:
     path = tmp_path / "v.sqlite3"
-    first = VectorCache(path, max_entries=10)
-    first.put_many({"a sentence": _vec(1), "another": _vec(2)})
+    first = DiskCache(path, max_entries=10)
+    first.put_many({"a sentence": _vec(1).tobytes(), "another": _vec(2).tobytes()})
     first.close()
-    got = VectorCache(path, max_entries=10).get_many(["another", "a sentence", "never stored"])
+    got = DiskCache(path, max_entries=10).get_many(["another", "a sentence", "never stored"])
     assert set(got) == {"a sentence", "another"}
-    assert np.array_equal(got["a sentence"], _vec(1)) and np.array_equal(got["another"], _vec(2))
+    assert got == {"a sentence": _vec(1).tobytes(), "another": _vec(2).tobytes()}
 
 
-def test_vector_cache__drops_the_oldest_beyond_its_size(tmp_path: Path) -> None:
-    cache = VectorCache(tmp_path / "v.sqlite3", max_entries=3)
+def test_disk_cache__drops_the_oldest_beyond_its_size(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "v.sqlite3", max_entries=3)
     for i in range(5):
-        cache.put_many({f"text {i}": _vec(i)})
+        cache.put_many({f"text {i}": _vec(i).tobytes()})
     assert set(cache.get_many([f"text {i}" for i in range(5)])) == {"text 2", "text 3", "text 4"}
 
 
-def test_vector_cache__a_damaged_or_unwritable_file_means_no_cache_not_an_error(tmp_path: Path) -> None:
+def test_disk_cache__a_damaged_or_unwritable_file_means_no_cache_not_an_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
-    cache = VectorCache(bad, max_entries=10)
-    cache.put_many({"x": _vec(0)})
+    cache = DiskCache(bad, max_entries=10)
+    cache.put_many({"x": b"1"})
     assert cache.get_many(["x"]) == {}
     assert bad.read_bytes() == b"this is not a database" * 100  # the user's file is left alone
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("")
-    nowhere = VectorCache(blocked / "v.sqlite3", max_entries=10)
-    nowhere.put_many({"x": _vec(0)})
+    nowhere = DiskCache(blocked / "v.sqlite3", max_entries=10)
+    nowhere.put_many({"x": b"1"})
     assert nowhere.get_many(["x"]) == {}
 
 
-def test_vector_cache__zero_entries_turns_it_off(tmp_path: Path) -> None:
-    cache = VectorCache(tmp_path / "v.sqlite3", max_entries=0)
-    cache.put_many({"x": _vec(0)})
+def test_disk_cache__zero_entries_turns_it_off(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "v.sqlite3", max_entries=0)
+    cache.put_many({"x": b"1"})
     assert cache.get_many(["x"]) == {} and not (tmp_path / "v.sqlite3").exists()
 
 
@@ -85,3 +86,25 @@ def test_pipeline__answers_match_with_a_one_entry_cache(seeded_settings) -> None
     a = Pipeline(settings).answer("How long did the meeting between Witkoff and Putin last?")
     b = Pipeline(settings).answer("How long did the meeting between Witkoff and Putin last?")
     assert a.text == b.text and "four and a half hours" in a.text
+
+
+def _annotations(doc) -> list:
+    return [[(t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.ent_type_, t.ent_iob_, t.is_sent_start)
+             for t in doc], [c.text for c in doc.noun_chunks], [(e.text, e.label_) for e in doc.ents]]
+
+
+def test_parses__a_new_process_reads_them_back_identical_without_parsing(tmp_path: Path, monkeypatch) -> None:
+    from rag import nlp
+
+    monkeypatch.setattr(nlp, "_disk", lambda: DiskCache(tmp_path / "parses.sqlite3", 100))
+    texts = ["Witkoff met with Putin at the presidential library in St. Petersburg on Friday.",
+             "Karelina was not released until Thursday, her lawyer said."]
+    monkeypatch.setattr(nlp, "_cache", nlp._ParseCache(10))
+    fresh = [_annotations(d) for d in nlp.parse_many(texts)]
+    monkeypatch.setattr(nlp, "_cache", nlp._ParseCache(10))  # a new process: nothing in memory
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again instead of reading the stored parse")
+
+    monkeypatch.setattr(nlp.pipeline(), "pipe", no_parsing)
+    assert [_annotations(d) for d in nlp.parse_many(texts)] == fresh
