@@ -68,8 +68,9 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
 
 def split_answer_sentences(text: str) -> list[str]:
     """Split an answer into sentences, keeping each sentence's trailing markers with it."""
-    # Move markers that follow the full stop ("... Friday. [1]") before the split point.
-    text = re.sub(r"([.!?][\"”’)]*)((?:\s*[\[【][^\]】]{1,40}[\]】])+)", r"\2\1", text)
+    # Move markers that follow the full stop ("... Friday. [1]", "... 'Vladimir, STOP!' [1]") before the split
+    # point; a quotation may close with a plain single quote too.
+    text = re.sub(r"([.!?][\"'”’)]*)((?:\s*[\[【][^\]】]{1,40}[\]】])+)", r"\2\1", text)
     parts: list[str] = []
     for block in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text):
         block = re.sub(r"^\s*[-*•]\s+", "", block.strip())
