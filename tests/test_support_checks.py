@@ -247,3 +247,15 @@ def test_fitted_additions_model__matches_the_features_and_is_a_probability_cut()
     assert model["features"] == list(additions.FEATURES)
     assert len(model["weights"]) == len(model["mean"]) == len(model["scale"]) == len(additions.FEATURES)
     assert 0.0 < model["threshold"] < 1.0
+
+
+def test_check_support__a_name_narrowing_a_quoted_noun_passes_when_the_passage_names_it_with_that_noun() -> None:
+    claim = "Trump condemned the Kyiv missile strikes."
+    quote = "Trump condemned the missile strikes, telling reporters in the Oval Office on Thursday."
+    passage = f"Russia's sweeping strikes on Kyiv killed 12 people. {quote}"
+    assert check_support(claim, [quote], context=passage).ok
+    # Not said in the passage, a date, or an argument of the claim's verb: the name must be in the quote.
+    assert check_support("Trump condemned the Kharkiv missile strikes.", [quote], context=passage).failure[0] == \
+        "entities"
+    assert not check_support("Trump condemned the missile strikes on Kyiv.", [quote], context=passage).ok
+    assert not check_support("Trump condemned the Kyiv missile strikes.", [quote]).ok

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.cite import fitted, lexicon, wordsim
-from rag.cite.entities import entity_stated
+from rag.cite.entities import entity_stated, narrowing_stated
 from rag.cite.facts import Facts, word_stated
 from rag.models import Embed
 
@@ -36,9 +36,11 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
     """The claim's content words (lemma, pos, text) the quotes do not state, in claim order."""
     out = []
     for lem, pos, text in c.content:
-        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established:
+        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established \
+                or any(text == e for _, e in c.entities):  # a whole name the parser tags ADJ ("the Kyiv strikes")
             continue  # checked as an entity, or a title the passage gives a quoted person
-        if pos == "PROPN" and entity_stated("", text, q, context, established, text in c.actors):
+        if pos == "PROPN" and (entity_stated("", text, q, context, established, text in c.actors)
+                               or narrowing_stated("", text, c, q, context)):
             continue  # a name spaCy did not tag, stated or an alias the passage establishes
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)

@@ -55,6 +55,9 @@ class Facts:
     anchors: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # name -> (its role, the word over it)
     purposive: set[str] = field(default_factory=set)  # verbs with a purpose clause ("met him to offer ...")
     actors: set[str] = field(default_factory=set)  # entities that act or own ("Moscow dropped", "Kyiv's"), not places
+    # Entity -> the lemma of the noun it only narrows down as a compound ("the Kyiv missile strikes": which
+    # strikes), never an argument of a verb.
+    modifies: dict[str, str] = field(default_factory=dict)
 
 
 def fold(text: str) -> str:
@@ -111,6 +114,8 @@ def facts_of(text: str) -> Facts:
             f.counted.update((num, w) for w in _counted_names(tok))
         if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             f.name_words.add(low)
+            if (noun := _modified_noun(tok)) is not None:  # a name spaCy did not tag ("the Kyiv strikes")
+                f.modifies[tok.text] = noun
             if _is_actor(tok):
                 f.actors.add(tok.text)
         # "took place", "take part": the noun of a light-verb idiom says nothing the verb's clause does not.
@@ -176,6 +181,8 @@ def facts_of(text: str) -> Facts:
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
             if _is_actor(ent.root):
                 f.actors.add(ent.text)
+            if (noun := _modified_noun(ent.root)) is not None:
+                f.modifies[ent.text] = noun
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
@@ -213,6 +220,18 @@ def _is_actor(tok) -> bool:
     """Whether a name acts or owns ("Moscow dropped", "Kyiv and Moscow accused", "Kyiv's"), not a place."""
     root = tok.head if tok.dep_ == "conj" else tok
     return root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+
+
+def _modified_noun(root) -> str | None:
+    """The lemma of the common noun a name narrows down as a compound ("the Kyiv missile strikes": strike),
+    or None. Only compounds: a possessive or an "of" phrase is as often an argument ("Russia's strikes",
+    "the release of Petrov"), which the claim must not take from elsewhere in the article."""
+    if root.dep_ not in ("compound", "amod", "nmod"):  # the small model tags some such names ADJ ("Kyiv")
+        return None
+    head = root.head
+    while head.dep_ == "compound" and head.head is not head:
+        head = head.head
+    return _lemma(head) if head.pos_ == "NOUN" else None
 
 
 def _counted_names(num) -> set[str]:
