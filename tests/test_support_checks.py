@@ -259,3 +259,13 @@ def test_check_support__a_name_narrowing_a_quoted_noun_passes_when_the_passage_n
         "entities"
     assert not check_support("Trump condemned the missile strikes on Kyiv.", [quote], context=passage).ok
     assert not check_support("Trump condemned the Kyiv missile strikes.", [quote]).ok
+
+
+def test_check_support__a_refusal_restates_a_negated_would_and_a_plain_would_stays_a_hedge() -> None:
+    quote = "Zelenskyy had declared that Ukraine would never recognize Russia's control of Crimea."
+    assert check_support("Trump dismissed Zelenskyy's refusal to recognize Russia's control of Crimea.", [quote],
+                         context=f"Trump dismissed Zelenskyy's stance. {quote}").failure[0] != "modality"
+    assert check_support("Zelenskyy refused to recognize Russia's control of Crimea.", [quote]).ok
+    assert not check_support("Zelenskyy recognized Russia's control of Crimea.", [quote]).ok
+    hedged = ["Zelenskyy said Ukraine would recognize Russia's control of Crimea."]
+    assert check_support("Ukraine recognized Russia's control of Crimea.", hedged).failure[0] == "modality"

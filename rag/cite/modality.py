@@ -20,6 +20,10 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     # saying "will" keeps the quote's only hedge, when that hedge is this "would".
     if "will" in c.words:
         hedged = {lem for lem in hedged if q.hedge_of.get(lem, set()) != {"would"}}
+    # A negated "would" ("would never recognize", "would not attend") states a refusal, not a possibility: a
+    # claim that negates the word too ("her refusal to recognize", "did not attend") keeps what it says.
+    hedged = {lem for lem in hedged
+              if not (q.hedge_of.get(lem, set()) == {"would"} and lem in q.negated and lem in c.negated)}
     if hedged:
         return "modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain"
     return None
