@@ -269,3 +269,11 @@ def test_check_support__a_refusal_restates_a_negated_would_and_a_plain_would_sta
     assert not check_support("Zelenskyy recognized Russia's control of Crimea.", [quote]).ok
     hedged = ["Zelenskyy said Ukraine would recognize Russia's control of Crimea."]
     assert check_support("Ukraine recognized Russia's control of Crimea.", hedged).failure[0] == "modality"
+
+
+def test_check_support__a_place_or_person_a_verb_is_said_of_must_be_in_that_verbs_own_quote() -> None:
+    quotes = ["Witkoff negotiated the release of Marc Fogel in return for cryptocurrency figure Alexander Vinnik.",
+              "Karelina was swapped with Arthur Petrov, a dual Russian-German national."]
+    claim = "Karelina was swapped for cryptocurrency figure Alexander Vinnik."
+    assert check_support(claim, quotes).failure[0] == "role"
+    assert check_support("Karelina was swapped with Arthur Petrov.", quotes).ok

@@ -46,6 +46,7 @@ class Facts:
     bindings: list[tuple[str, str, str]] = field(default_factory=list)
     # Quote: verb lemma -> the folded text of each clause that verb heads.
     clauses: dict[str, list[str]] = field(default_factory=dict)
+    clause_persons: dict[str, list[str]] = field(default_factory=dict)  # clause -> the persons its quote names
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
@@ -186,6 +187,7 @@ def facts_of(text: str) -> Facts:
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
+    f.clause_persons = {cl: f.persons for cls in f.clauses.values() for cl in cls}
     return f
 
 
@@ -312,6 +314,7 @@ def merge_facts(facts: list[Facts]) -> Facts:
             m.subjects.setdefault(verb, set()).update(subj)
         for verb, clauses in f.clauses.items():  # a binding must hold inside one quote's clause
             m.clauses.setdefault(verb, []).extend(clauses)
+        m.clause_persons.update(f.clause_persons)
     return m
 
 

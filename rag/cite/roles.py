@@ -58,6 +58,9 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
                     return "role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}"
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
-        if clauses and not any(entity_stated(label, text, Facts(text=cl, persons=q.persons)) for cl in clauses):
+        # With the persons of that clause's own quote: another quote's "Alexander Vinnik" is not whom this
+        # quote's "swapped" was about.
+        if clauses and not any(entity_stated(label, text, Facts(text=cl, persons=q.clause_persons.get(cl, q.persons)))
+                               for cl in clauses):
             return "role", f"the quote does not say '{verb}' of {label} '{text}'"
     return None
