@@ -277,3 +277,14 @@ def test_check_support__a_place_or_person_a_verb_is_said_of_must_be_in_that_verb
     claim = "Karelina was swapped for cryptocurrency figure Alexander Vinnik."
     assert check_support(claim, quotes).failure[0] == "role"
     assert check_support("Karelina was swapped with Arthur Petrov.", quotes).ok
+
+
+def test_verify_draft__a_merged_fact_cited_to_the_wrong_article_is_reattributed_to_the_article_stating_it() -> None:
+    sentence = "Trump said Crimea will stay with Russia, adding that Zelenskyy understands that."
+    passages = [p for p in PASSAGES if "“Zelenskyy understands that,”" in p.text or "will stay with Russia" in p.text
+                or "sentenced to 12 years" in p.text]
+    wrong = next(i for i, p in enumerate(passages, 1) if "sentenced to 12 years" in p.text)
+    result = verify_draft(f"{sentence} [{wrong}]", passages)
+    assert [c.text for c in result.claims] == [sentence]
+    assert {e.source for e in result.claims[0].evidence} == {"004_65f930d9f114bd18.txt"}
+    assert result.reattributed == 1

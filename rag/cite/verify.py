@@ -137,6 +137,11 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
         if not evidence:
             others = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages if p not in cited]
             evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed, contexts)
+            if not evidence and others:
+                # A true sentence cited to the wrong article may still be a fact its right article states in
+                # two places: try the merge within the uncited article whose quotes rank best.
+                best = max(others, key=lambda pr: pr[1][0][0] if pr[1] else 0.0)[0].source
+                evidence = _merged(text, [pr for pr in others if pr[0].source == best], idf, embed, contexts)
             result.reattributed += bool(evidence)
         if evidence:
             result.claims.append(Claim(text=text, evidence=evidence))
