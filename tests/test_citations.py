@@ -86,3 +86,8 @@ def test_verify_draft__rejects_number_mismatch() -> None:
 def test_split_answer_sentences__keeps_markers_after_a_closing_single_quote_with_their_sentence() -> None:
     assert split_answer_sentences("He wrote the words 'Vladimir, STOP!' [1] It lasted hours. [2]") == [
         "He wrote the words 'Vladimir, STOP [1]!'", "It lasted hours [2]."]
+
+
+def test_split_answer_sentences__a_title_abbreviation_does_not_end_the_sentence_it_opens() -> None:
+    assert split_answer_sentences("Staff-Insp. Gary Ellis said so. [1] Sgt. Lee agreed. [2]") == [
+        "Staff-Insp. Gary Ellis said so [1].", "Sgt. Lee agreed [2]."]

@@ -288,3 +288,22 @@ def test_verify_draft__a_merged_fact_cited_to_the_wrong_article_is_reattributed_
     assert [c.text for c in result.claims] == [sentence]
     assert {e.source for e in result.claims[0].evidence} == {"004_65f930d9f114bd18.txt"}
     assert result.reattributed == 1
+
+
+@pytest.mark.parametrize(("claim", "quote", "check"), [
+    # "have" / "be" heading a clause are what it asserts, though they are no content words.
+    ("The CIA has concluded that Iraq has weapons of mass destruction.",
+     "The CIA cannot say conclusively that Iraq has weapons of mass destruction.", "polarity"),
+    # A share of another whole: the same number, the same words, the relation turned around.
+    ("Ellis said 20 per cent of people who have committed sexual assault are also voyeurs.",
+     "\"Approximately 20 per cent of voyeurs have also committed sexual assault,\" Ellis said.", "numbers"),
+])
+def test_check_support__catches_a_negated_have_and_a_share_of_another_whole(claim: str, quote: str,
+                                                                             check: str) -> None:
+    result = check_support(claim, [quote])
+    assert not result.ok and result.failure and result.failure[0] == check, result
+
+
+def test_check_support__a_share_of_the_same_whole_in_other_words_passes() -> None:
+    quote = "Although they make up two-thirds of teaching staff, women hold only 35 per cent of principal positions."
+    assert check_support("Women hold only 35 per cent of principal positions.", [quote]).ok

@@ -38,6 +38,9 @@ class Facts:
     numbers: set[str] = field(default_factory=set)
     quantities: set[tuple[str, str]] = field(default_factory=set)  # (number, unit lemma or "")
     negated: set[str] = field(default_factory=set)  # lemmas of words under a negation
+    # "have" / "be" heading a clause ("Iraq has weapons", "the talks were productive"): not content words, but
+    # what the clause asserts (the polarity check compares them).
+    light_heads: set[str] = field(default_factory=set)
     hedged: set[str] = field(default_factory=set)  # lemmas of words under a hedge
     hedge_of: dict[str, set[str]] = field(default_factory=dict)  # hedged lemma -> the hedges on it
     hedges: set[str] = field(default_factory=set)
@@ -52,6 +55,7 @@ class Facts:
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
     phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
     counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
+    shares: set[tuple[str, str]] = field(default_factory=set)  # (number, the whole it is a share of)
     inherited: dict[str, set[str]] = field(default_factory=dict)  # verb -> subject it shares with its head
     anchors: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # name -> (its role, the word over it)
     purposive: set[str] = field(default_factory=set)  # verbs with a purpose clause ("met him to offer ...")
@@ -113,6 +117,9 @@ def facts_of(text: str) -> Facts:
                 unit = "percent"  # "35 per cent" = "35 percent"
             f.quantities.add((num, unit))
             f.counted.update((num, w) for w in _counted_names(tok))
+            # "20 per cent of voyeurs", "a third of principal positions": the whole the number is a share of.
+            f.shares.update((num, _lemma(o)) for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "of"
+                            for o in p.children if o.dep_ == "pobj" and o.pos_ == "NOUN")
         if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             f.name_words.add(low)
             if (noun := _modified_noun(tok)) is not None:  # a name spaCy did not tag ("the Kyiv strikes")
@@ -124,6 +131,8 @@ def facts_of(text: str) -> Facts:
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha \
                 and not idiom:
             f.content.append((lem, tok.pos_, tok.text))
+        if lem in ("have", "be") and tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl", "relcl"):
+            f.light_heads.add(lem)
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
@@ -152,7 +161,8 @@ def facts_of(text: str) -> Facts:
             actors = {low} | {c.text.lower() for c in tok.conjuncts}
             # The rest of the actor's name ("the Ansar al-Islam group", "Senator Greig"), not its modifiers'
             # objects ("Ushakov, an aide to Putin" keeps "aide", never "Putin").
-            actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")}
+            actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")
+                       or (c.dep_ == "nmod" and c.pos_ == "PROPN")}  # "the Ansar al-Islam (supporters ...) group"
             if key == _lemma(verb) and key in lexicon.SYMMETRIC:
                 actors |= {g.text.lower() for p in verb.children if p.dep_ == "prep" and p.lower_ == "with"
                            for g in p.children if g.dep_ == "pobj"}
@@ -294,6 +304,7 @@ def merge_facts(facts: list[Facts]) -> Facts:
                per_quote_anchors=[f.anchors for f in facts])
     for f in facts:
         m.counted |= f.counted
+        m.shares |= f.shares
         m.lemmas |= f.lemmas
         m.stems |= f.stems
         m.words |= f.words

@@ -76,4 +76,12 @@ def split_answer_sentences(text: str) -> list[str]:
         block = re.sub(r"^\s*[-*•]\s+", "", block.strip())
         if block:
             parts.extend(s.text.strip() for s in split_sentences(block) if s.text.strip())
-    return parts
+    # A title the splitter took for a sentence end ("Staff-Insp. Gary Ellis said ..."): a piece of one or two
+    # words ending in an abbreviation, without a marker, belongs to the sentence it opens.
+    joined: list[str] = []
+    for part in parts:
+        if joined and re.fullmatch(r"(?:\S+\s)?[A-Z][\w-]{0,12}\.", joined[-1]):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    return joined
