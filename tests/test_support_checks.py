@@ -307,3 +307,25 @@ def test_check_support__catches_a_negated_have_and_a_share_of_another_whole(clai
 def test_check_support__a_share_of_the_same_whole_in_other_words_passes() -> None:
     quote = "Although they make up two-thirds of teaching staff, women hold only 35 per cent of principal positions."
     assert check_support("Women hold only 35 per cent of principal positions.", [quote]).ok
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    # An auxiliary "were" asserts nothing the quote's "may be" hedges.
+    ("A leaked document estimates that almost 10% of the world's forests were lost.",
+     "Environmental degradation may be far worse than official estimates, according to a leaked document. "
+     "It includes new estimates that the world lost almost 10% of its forests."),
+    # "seen by the Guardian" sees something: no hedge.
+    ("A document prepared for the world's richest countries estimates that the world lost 10% of its forests.",
+     "A document prepared for the world's richest countries and seen by the Guardian estimates that the world "
+     "lost 10% of its forests."),
+])
+def test_check_support__an_auxiliary_or_a_seeing_verb_is_no_hedge(claim: str, quote: str) -> None:
+    assert check_support(claim, [quote]).failure is None or check_support(claim, [quote]).failure[0] != "modality"
+
+
+def test_check_support__a_counted_name_is_swapped_only_when_the_quote_counts_it_with_another_number() -> None:
+    quote = "Russian strikes killed three people in the Kherson region and two more in Dnipropetrovsk."
+    assert check_support("Russian strikes killed three people in Dnipropetrovsk.", [quote]).failure[0] == "numbers"
+    quote = "The group is harbouring up to 150 al-Qaida members in villages it controls along the Iraq-Iran border."
+    assert check_support("The group is harbouring up to 150 al-Qaida members in villages along the Iraq-Iran border.",
+                         [quote]).ok

@@ -143,7 +143,9 @@ def facts_of(text: str) -> Facts:
                     # Russia's control" negates the control as "would never recognize Russia's control" does).
                     f.negated.add(_lemma(c))
                     f.negated.update(_lemma(o) for o in c.children if o.dep_ == "dobj")
-        if lem in lexicon.HEDGES or low in lexicon.HEDGES:
+        # "see" hedges as "let's see" / "remains to be seen", not when it sees something ("seen by the Guardian").
+        seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
+        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
             f.hedges.add(lem)
             scope = {_lemma(h) for h in _scope_heads(tok)}
             scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl")}
