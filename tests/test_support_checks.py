@@ -329,3 +329,12 @@ def test_check_support__a_counted_name_is_swapped_only_when_the_quote_counts_it_
     quote = "The group is harbouring up to 150 al-Qaida members in villages it controls along the Iraq-Iran border."
     assert check_support("The group is harbouring up to 150 al-Qaida members in villages along the Iraq-Iran border.",
                          [quote]).ok
+
+
+def test_check_support__a_hedge_does_not_reach_a_clause_with_its_own_subject() -> None:
+    quote = ("Party sources said Senator Ridgeway, who turned against former leader Natasha Stott Despoja, is still "
+             "expected to contest the leadership against one of her two supporters: Senator Bartlett or Brian Greig, "
+             "installed as interim leader by the party's executive last Thursday.")
+    claim = "Brian Greig was installed as interim leader by the party's executive last Thursday."
+    assert check_support(claim, [quote]).ok
+    assert check_support("Ridgeway will contest the leadership.", [quote]).failure[0] == "modality"

@@ -91,8 +91,15 @@ def _scope_heads(tok) -> list:
     a complement ("refused to recognize", "said he would never recognize") that complement too."""
     head = tok.head
     out = [head]
-    out.extend(c for c in head.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "dobj") and c.i > tok.i)
+    out.extend(c for c in head.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "dobj") and c.i > tok.i
+               and not _own_clause(c))
     return out
+
+
+def _own_clause(tok) -> bool:
+    """An "xcomp" with a subject of its own: an open complement has none, so this is a clause of its own that
+    the parse hung there ("expected to contest ...: Senator Bartlett or Brian Greig, installed as leader")."""
+    return tok.dep_ == "xcomp" and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
 
 
 @lru_cache(maxsize=20_000)
@@ -148,7 +155,7 @@ def facts_of(text: str) -> Facts:
         if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
             f.hedges.add(lem)
             scope = {_lemma(h) for h in _scope_heads(tok)}
-            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl")}
+            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and not _own_clause(c)}
             f.hedged |= scope
             for h in scope:
                 f.hedge_of.setdefault(h, set()).add(lem)
