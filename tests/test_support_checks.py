@@ -338,3 +338,11 @@ def test_check_support__a_hedge_does_not_reach_a_clause_with_its_own_subject() -
     claim = "Brian Greig was installed as interim leader by the party's executive last Thursday."
     assert check_support(claim, [quote]).ok
     assert check_support("Ridgeway will contest the leadership.", [quote]).failure[0] == "modality"
+
+
+def test_check_support__the_article_title_can_name_what_the_quote_only_calls_the_talks() -> None:
+    claim = "The St. Petersburg talks were Witkoff's third with Putin since February."
+    quote = "Peskov expected no breakthroughs from the talks — Witkoff's third with Putin since February."
+    title = "Trump Envoy Meets With Putin in St. Petersburg for Ukraine Talks"
+    assert check_support(claim, [quote], context=f"{title}\n{quote}").failure[0] != "entities"
+    assert check_support(claim, [quote], context=quote).failure[0] == "entities"

@@ -53,7 +53,16 @@ def established_names(phrases: list[tuple[str, str]], person_stated, context: st
 
 @lru_cache(maxsize=4_096)
 def _context_sentences(context: str) -> tuple[str, ...]:
-    return tuple(haystack(t) for t in re.split(r"(?<=[.!?”\"])\s+|\n+", context) if t.strip())
+    """The passage's sentences as haystacks; a short abbreviation ("St.", "Mr.", "U.S.") ends none."""
+    out: list[str] = []
+    for line in context.splitlines():
+        for piece in re.split(r"(?<=[.!?”\"])\s+", line):
+            if out and out[-1] and re.search(r"(?:^|\s)(?:[A-Z][a-z]{0,2}|(?:[A-Z]\.)+[A-Z])\.$", out[-1]):
+                out[-1] = f"{out[-1]} {piece}"
+            elif piece.strip():
+                out.append(piece)
+        out.append("")  # a line break always ends a sentence
+    return tuple(haystack(t) for t in out if t.strip())
 
 
 def narrowing_stated(folded: str, noun_stems: set[str], stem, context: str) -> bool:

@@ -109,9 +109,11 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
     idf = idf_weights([s.text for p in passages for s in p.sentences])
     sentences = [extract_markers(s) for s in split_answer_sentences(draft)]
     vecs = embed([t for t, _ in sentences]) if embed is not None and sentences else None
-    # A quote's article as far as it was retrieved: a name it gives what the quote only calls "the strikes" is
-    # often in another of its passages ("strikes on Kyiv").
-    contexts = {src: "\n".join(dict.fromkeys(p.text for p in passages if p.source == src))
+    # A quote's article as far as it was retrieved, with its title: a name it gives what the quote only calls
+    # "the strikes" or "the talks" is often in another of its passages ("strikes on Kyiv") or in the title
+    # ("Trump Envoy Meets With Putin in St. Petersburg for Ukraine Talks").
+    contexts = {src: "\n".join(dict.fromkeys([p.title for p in passages if p.source == src and p.title][:1]
+                                              + [p.text for p in passages if p.source == src]))
                 for src in {p.source for p in passages}}
     for i, (text, numbers) in enumerate(sentences):
         if not content_terms(text):
