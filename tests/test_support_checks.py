@@ -346,3 +346,17 @@ def test_check_support__the_article_title_can_name_what_the_quote_only_calls_the
     title = "Trump Envoy Meets With Putin in St. Petersburg for Ukraine Talks"
     assert check_support(claim, [quote], context=f"{title}\n{quote}").failure[0] != "entities"
     assert check_support(claim, [quote], context=quote).failure[0] == "entities"
+
+
+def test_check_support__merged_quotes_may_name_the_verbs_object_by_the_noun_the_claim_gives_it() -> None:
+    quotes = ["Drug squad detectives have asked the Police Ombudsman to investigate the taskforce that is examining "
+              "allegations of corruption within the squad.",
+              "The corruption taskforce, codenamed Ceja, will check tax records."]
+    claim = "Drug squad detectives have asked the Police Ombudsman to investigate Ceja, the taskforce examining " \
+            "allegations of corruption within the squad."
+    assert check_support(claim, quotes).ok
+    other = ["Drug squad detectives have asked the Police Ombudsman to investigate the taskforce.",
+             "The corruption taskforce, codenamed Ceja, will check tax records.",
+             "Another inquiry, codenamed Purana, examines gangland killings."]
+    assert check_support("The detectives asked the Police Ombudsman to investigate Purana, the inquiry.",
+                         other).failure[0] == "role"

@@ -50,6 +50,8 @@ class Facts:
     # Quote: verb lemma -> the folded text of each clause that verb heads.
     clauses: dict[str, list[str]] = field(default_factory=dict)
     clause_persons: dict[str, list[str]] = field(default_factory=dict)  # clause -> the persons its quote names
+    # Claim: entity -> the common nouns it is given as ("Ceja, the taskforce ...", "cryptocurrency figure Vinnik").
+    epithets: dict[str, set[str]] = field(default_factory=dict)
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
@@ -199,6 +201,8 @@ def facts_of(text: str) -> Facts:
             # Subjects are the role check's; bindings tie places, times and objects to their verb.
             if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
+                f.epithets[ent.text] = {_lemma(t) for c in ent.root.children if c.dep_ in ("appos", "compound")
+                                        for t in c.subtree if t.pos_ == "NOUN"}
             if _is_actor(ent.root):
                 f.actors.add(ent.text)
             if (noun := _modified_noun(ent.root)) is not None:
