@@ -360,3 +360,11 @@ def test_check_support__merged_quotes_may_name_the_verbs_object_by_the_noun_the_
              "Another inquiry, codenamed Purana, examines gangland killings."]
     assert check_support("The detectives asked the Police Ombudsman to investigate Purana, the inquiry.",
                          other).failure[0] == "role"
+
+
+def test_check_support__a_clause_of_time_under_a_hedge_is_told_as_fact_and_a_condition_is_not() -> None:
+    quote = "A second rescue attempt was planned for dawn after rescuers braved heavy seas to try to free the whale."
+    assert check_support("Rescuers braved heavy seas.", [quote]).ok
+    assert check_support("Rescuers freed the whale.", [quote]).failure[0] == "modality"
+    assert check_support("Russia imposed sanctions.", ["Russia may act if sanctions are imposed."]).failure[0] == \
+        "modality"

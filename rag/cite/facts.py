@@ -98,6 +98,15 @@ def _scope_heads(tok) -> list:
     return out
 
 
+def _told_as_fact(tok) -> bool:
+    """A clause of time or cause ("planned after rescuers braved heavy seas", "because talks stalled"): it tells
+    what happened, whatever the hedge on the clause it hangs from; a condition ("if") or purpose stays hedged."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _FACT_MARKS for c in tok.children)
+
+
+_FACT_MARKS = frozenset({"after", "before", "because", "since", "when", "while", "although", "though", "as"})
+
+
 def _own_clause(tok) -> bool:
     """An "xcomp" with a subject of its own: an open complement has none, so this is a clause of its own that
     the parse hung there ("expected to contest ...: Senator Bartlett or Brian Greig, installed as leader")."""
@@ -156,8 +165,13 @@ def facts_of(text: str) -> Facts:
         seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
         if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
             f.hedges.add(lem)
-            scope = {_lemma(h) for h in _scope_heads(tok)}
-            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and not _own_clause(c)}
+            # A hedging verb ("tried to free", "planned to cut") hedges itself and its complement, not the verb it
+            # hangs from ("braved heavy seas to try to free the whale": the braving happened); a modal or adverb
+            # ("could reach", "possibly") hedges its head.
+            heads = [tok] if tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "advcl", "conj") else _scope_heads(tok)
+            scope = {_lemma(h) for h in heads}
+            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and not _own_clause(c)
+                      and not _told_as_fact(c)}
             f.hedged |= scope
             for h in scope:
                 f.hedge_of.setdefault(h, set()).add(lem)
