@@ -81,3 +81,13 @@ def test_verify_draft__drops_sentence_no_passage_supports() -> None:
 def test_verify_draft__rejects_number_mismatch() -> None:
     out = verify_draft("The attack left at least 12 people dead [2].", PASSAGES)
     assert out.claims == [] and out.dropped
+
+
+def test_split_answer_sentences__keeps_markers_after_a_closing_single_quote_with_their_sentence() -> None:
+    assert split_answer_sentences("He wrote the words 'Vladimir, STOP!' [1] It lasted hours. [2]") == [
+        "He wrote the words 'Vladimir, STOP [1]!'", "It lasted hours [2]."]
+
+
+def test_split_answer_sentences__a_title_abbreviation_does_not_end_the_sentence_it_opens() -> None:
+    assert split_answer_sentences("Staff-Insp. Gary Ellis said so. [1] Sgt. Lee agreed. [2]") == [
+        "Staff-Insp. Gary Ellis said so [1].", "Sgt. Lee agreed [2]."]

@@ -247,3 +247,124 @@ def test_fitted_additions_model__matches_the_features_and_is_a_probability_cut()
     assert model["features"] == list(additions.FEATURES)
     assert len(model["weights"]) == len(model["mean"]) == len(model["scale"]) == len(additions.FEATURES)
     assert 0.0 < model["threshold"] < 1.0
+
+
+def test_check_support__a_name_narrowing_a_quoted_noun_passes_when_the_passage_names_it_with_that_noun() -> None:
+    claim = "Trump condemned the Kyiv missile strikes."
+    quote = "Trump condemned the missile strikes, telling reporters in the Oval Office on Thursday."
+    passage = f"Russia's sweeping strikes on Kyiv killed 12 people. {quote}"
+    assert check_support(claim, [quote], context=passage).ok
+    # Not said in the passage, a date, or an argument of the claim's verb: the name must be in the quote.
+    assert check_support("Trump condemned the Kharkiv missile strikes.", [quote], context=passage).failure[0] == \
+        "entities"
+    assert not check_support("Trump condemned the missile strikes on Kyiv.", [quote], context=passage).ok
+    assert not check_support("Trump condemned the Kyiv missile strikes.", [quote]).ok
+
+
+def test_check_support__a_refusal_restates_a_negated_would_and_a_plain_would_stays_a_hedge() -> None:
+    quote = "Zelenskyy had declared that Ukraine would never recognize Russia's control of Crimea."
+    assert check_support("Trump dismissed Zelenskyy's refusal to recognize Russia's control of Crimea.", [quote],
+                         context=f"Trump dismissed Zelenskyy's stance. {quote}").failure[0] != "modality"
+    assert check_support("Zelenskyy refused to recognize Russia's control of Crimea.", [quote]).ok
+    assert not check_support("Zelenskyy recognized Russia's control of Crimea.", [quote]).ok
+    hedged = ["Zelenskyy said Ukraine would recognize Russia's control of Crimea."]
+    assert check_support("Ukraine recognized Russia's control of Crimea.", hedged).failure[0] == "modality"
+
+
+def test_check_support__a_place_or_person_a_verb_is_said_of_must_be_in_that_verbs_own_quote() -> None:
+    quotes = ["Witkoff negotiated the release of Marc Fogel in return for cryptocurrency figure Alexander Vinnik.",
+              "Karelina was swapped with Arthur Petrov, a dual Russian-German national."]
+    claim = "Karelina was swapped for cryptocurrency figure Alexander Vinnik."
+    assert check_support(claim, quotes).failure[0] == "role"
+    assert check_support("Karelina was swapped with Arthur Petrov.", quotes).ok
+
+
+def test_verify_draft__a_merged_fact_cited_to_the_wrong_article_is_reattributed_to_the_article_stating_it() -> None:
+    sentence = "Trump said Crimea will stay with Russia, adding that Zelenskyy understands that."
+    passages = [p for p in PASSAGES if "“Zelenskyy understands that,”" in p.text or "will stay with Russia" in p.text
+                or "sentenced to 12 years" in p.text]
+    wrong = next(i for i, p in enumerate(passages, 1) if "sentenced to 12 years" in p.text)
+    result = verify_draft(f"{sentence} [{wrong}]", passages)
+    assert [c.text for c in result.claims] == [sentence]
+    assert {e.source for e in result.claims[0].evidence} == {"004_65f930d9f114bd18.txt"}
+    assert result.reattributed == 1
+
+
+@pytest.mark.parametrize(("claim", "quote", "check"), [
+    # "have" / "be" heading a clause are what it asserts, though they are no content words.
+    ("The CIA has concluded that Iraq has weapons of mass destruction.",
+     "The CIA cannot say conclusively that Iraq has weapons of mass destruction.", "polarity"),
+    # A share of another whole: the same number, the same words, the relation turned around.
+    ("Ellis said 20 per cent of people who have committed sexual assault are also voyeurs.",
+     "\"Approximately 20 per cent of voyeurs have also committed sexual assault,\" Ellis said.", "numbers"),
+])
+def test_check_support__catches_a_negated_have_and_a_share_of_another_whole(claim: str, quote: str,
+                                                                             check: str) -> None:
+    result = check_support(claim, [quote])
+    assert not result.ok and result.failure and result.failure[0] == check, result
+
+
+def test_check_support__a_share_of_the_same_whole_in_other_words_passes() -> None:
+    quote = "Although they make up two-thirds of teaching staff, women hold only 35 per cent of principal positions."
+    assert check_support("Women hold only 35 per cent of principal positions.", [quote]).ok
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    # An auxiliary "were" asserts nothing the quote's "may be" hedges.
+    ("A leaked document estimates that almost 10% of the world's forests were lost.",
+     "Environmental degradation may be far worse than official estimates, according to a leaked document. "
+     "It includes new estimates that the world lost almost 10% of its forests."),
+    # "seen by the Guardian" sees something: no hedge.
+    ("A document prepared for the world's richest countries estimates that the world lost 10% of its forests.",
+     "A document prepared for the world's richest countries and seen by the Guardian estimates that the world "
+     "lost 10% of its forests."),
+])
+def test_check_support__an_auxiliary_or_a_seeing_verb_is_no_hedge(claim: str, quote: str) -> None:
+    assert check_support(claim, [quote]).failure is None or check_support(claim, [quote]).failure[0] != "modality"
+
+
+def test_check_support__a_counted_name_is_swapped_only_when_the_quote_counts_it_with_another_number() -> None:
+    quote = "Russian strikes killed three people in the Kherson region and two more in Dnipropetrovsk."
+    assert check_support("Russian strikes killed three people in Dnipropetrovsk.", [quote]).failure[0] == "numbers"
+    quote = "The group is harbouring up to 150 al-Qaida members in villages it controls along the Iraq-Iran border."
+    assert check_support("The group is harbouring up to 150 al-Qaida members in villages along the Iraq-Iran border.",
+                         [quote]).ok
+
+
+def test_check_support__a_hedge_does_not_reach_a_clause_with_its_own_subject() -> None:
+    quote = ("Party sources said Senator Ridgeway, who turned against former leader Natasha Stott Despoja, is still "
+             "expected to contest the leadership against one of her two supporters: Senator Bartlett or Brian Greig, "
+             "installed as interim leader by the party's executive last Thursday.")
+    claim = "Brian Greig was installed as interim leader by the party's executive last Thursday."
+    assert check_support(claim, [quote]).ok
+    assert check_support("Ridgeway will contest the leadership.", [quote]).failure[0] == "modality"
+
+
+def test_check_support__the_article_title_can_name_what_the_quote_only_calls_the_talks() -> None:
+    claim = "The St. Petersburg talks were Witkoff's third with Putin since February."
+    quote = "Peskov expected no breakthroughs from the talks — Witkoff's third with Putin since February."
+    title = "Trump Envoy Meets With Putin in St. Petersburg for Ukraine Talks"
+    assert check_support(claim, [quote], context=f"{title}\n{quote}").failure[0] != "entities"
+    assert check_support(claim, [quote], context=quote).failure[0] == "entities"
+
+
+def test_check_support__merged_quotes_may_name_the_verbs_object_by_the_noun_the_claim_gives_it() -> None:
+    quotes = ["Drug squad detectives have asked the Police Ombudsman to investigate the taskforce that is examining "
+              "allegations of corruption within the squad.",
+              "The corruption taskforce, codenamed Ceja, will check tax records."]
+    claim = "Drug squad detectives have asked the Police Ombudsman to investigate Ceja, the taskforce examining " \
+            "allegations of corruption within the squad."
+    assert check_support(claim, quotes).ok
+    other = ["Drug squad detectives have asked the Police Ombudsman to investigate the taskforce.",
+             "The corruption taskforce, codenamed Ceja, will check tax records.",
+             "Another inquiry, codenamed Purana, examines gangland killings."]
+    assert check_support("The detectives asked the Police Ombudsman to investigate Purana, the inquiry.",
+                         other).failure[0] == "role"
+
+
+def test_check_support__a_clause_of_time_under_a_hedge_is_told_as_fact_and_a_condition_is_not() -> None:
+    quote = "A second rescue attempt was planned for dawn after rescuers braved heavy seas to try to free the whale."
+    assert check_support("Rescuers braved heavy seas.", [quote]).ok
+    assert check_support("Rescuers freed the whale.", [quote]).failure[0] == "modality"
+    assert check_support("Russia imposed sanctions.", ["Russia may act if sanctions are imposed."]).failure[0] == \
+        "modality"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.cite import fitted, lexicon, wordsim
-from rag.cite.entities import entity_stated
+from rag.cite.entities import entity_stated, narrowing_stated
 from rag.cite.facts import Facts, word_stated
 from rag.models import Embed
 
@@ -29,6 +29,8 @@ FEATURES = ("missing", "missing_share", "worst_word_similarity", "worst_context_
 SIGNS = (0, 0, 1, 1, 1, 0)
 # Verbs that only attribute ("admitted", "announced"): a claim choosing another one than its quote changes
 # little. A feature, not a pass: the model weighs it.
+# Words that say no more than a negation of what follows ("refusal to recognize" = "would never recognize").
+_REFUSING = frozenset({"refuse", "refusal", "decline"})
 _ATTRIBUTING = lexicon.REPORTING | {"admit", "concede", "acknowledge", "reply", "respond", "write", "post"}
 
 
@@ -36,10 +38,14 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
     """The claim's content words (lemma, pos, text) the quotes do not state, in claim order."""
     out = []
     for lem, pos, text in c.content:
-        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established:
+        if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established \
+                or any(text == e for _, e in c.entities):  # a whole name the parser tags ADJ ("the Kyiv strikes")
             continue  # checked as an entity, or a title the passage gives a quoted person
-        if pos == "PROPN" and entity_stated("", text, q, context, established, text in c.actors):
+        if pos == "PROPN" and (entity_stated("", text, q, context, established, text in c.actors)
+                               or narrowing_stated("", text, c, q, context)):
             continue  # a name spaCy did not tag, stated or an alias the passage establishes
+        if lem in _REFUSING and c.negated & q.negated:
+            continue  # "her refusal to recognize X" for "would never recognize X": the polarity check compared them
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)
         if not word_stated(lem, text, q) and not _spelling_variant(text.lower(), q.words):

@@ -5,7 +5,9 @@ uses that name (rag.cite.entities asks here after a plain match failed):
   "Moscow" / "the Kremlin" for "Russia"), when the quote names another member of the group and the
   passage uses the claim's form;
 - a title or fuller name around a person the quote names ("Secretary of State Marco Rubio" where the quote
-  says "Rubio"), when the passage has the claim's whole name phrase.
+  says "Rubio"), when the passage has the claim's whole name phrase;
+- a name that only narrows down a noun the quote has ("the Kyiv missile strikes" where the quote says "the
+  missile strikes"), when a sentence of the passage names it with that noun ("strikes on Kyiv").
 
 Does not resolve pronouns or descriptions ("the two countries", "the envoy") and does not accept a name
 the passage uses for anything else: the claim's name must stand, in the passage, for the same thing.
@@ -47,3 +49,25 @@ def established_names(phrases: list[tuple[str, str]], person_stated, context: st
     hay = _context_haystack(context)
     return "".join(h for person, phrase in phrases
                    if (h := haystack(phrase)) in hay and person_stated(person))
+
+
+@lru_cache(maxsize=4_096)
+def _context_sentences(context: str) -> tuple[str, ...]:
+    """The passage's sentences as haystacks; a short abbreviation ("St.", "Mr.", "U.S.") ends none."""
+    out: list[str] = []
+    for line in context.splitlines():
+        for piece in re.split(r"(?<=[.!?”\"])\s+", line):
+            if out and out[-1] and re.search(r"(?:^|\s)(?:[A-Z][a-z]{0,2}|(?:[A-Z]\.)+[A-Z])\.$", out[-1]):
+                out[-1] = f"{out[-1]} {piece}"
+            elif piece.strip():
+                out.append(piece)
+        out.append("")  # a line break always ends a sentence
+    return tuple(haystack(t) for t in out if t.strip())
+
+
+def narrowing_stated(folded: str, noun_stems: set[str], stem, context: str) -> bool:
+    """Whether a sentence of the passage (`context`) names `folded` together with the noun it narrows down
+    in the claim (one of `noun_stems`, compared by `stem`): the quote's "the missile strikes" are then the
+    "strikes on Kyiv" the passage tells of, and the claim's "the Kyiv missile strikes" says no more."""
+    return any(f" {folded} " in sentence and any(stem(w) in noun_stems for w in sentence.split())
+               for sentence in _context_sentences(context))

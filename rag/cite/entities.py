@@ -1,13 +1,14 @@
 """The entity check: every named entity of the claim (person, organisation, place, date, ...) is in the
 quotes, by its name, a person's surname or full name, a listed nationality/country pair, or an alias the
-cited passage itself establishes (rag.cite.aliases). Does not resolve pronouns or descriptions."""
+cited passage itself establishes (rag.cite.aliases), or a name that only narrows down a noun the quote has
+and that the passage names with it. Does not resolve pronouns or descriptions."""
 
 from __future__ import annotations
 
 import re
 
 from rag.cite import aliases, lexicon
-from rag.cite.facts import Facts, fold
+from rag.cite.facts import STEM, Facts, fold, word_stated
 
 
 def entity_stated(label: str, text: str, quote: Facts, context: str = "", names: str = "",
@@ -61,6 +62,19 @@ def established_names(claim: Facts, quote: Facts, context: str) -> str:
 def check_entities(claim: Facts, quote: Facts, context: str, established: str) -> tuple[str, str] | None:
     """The first claim entity the quote does not state, as a failure (dates and times fail as "numbers")."""
     for label, text in claim.entities:
-        if not entity_stated(label, text, quote, context, established, text in claim.actors):
+        if not entity_stated(label, text, quote, context, established, text in claim.actors) \
+                and not narrowing_stated(label, text, claim, quote, context):
             return ("numbers" if label in ("DATE", "TIME") else "entities"), f"{label} '{text}' is not in the quote"
     return None
+
+
+def narrowing_stated(label: str, text: str, claim: Facts, quote: Facts, context: str) -> bool:
+    """A name that only narrows down a noun of the claim the quote also has ("the Kyiv missile strikes" for
+    the quote's "the missile strikes"), named with that noun in a sentence of the passage (rag.cite.aliases).
+    Never a date, time or nationality, and never a name the claim makes an argument ("arrested in Abu Dhabi")."""
+    noun = claim.modifies.get(text)
+    # Nationalities are left out: "the Ukrainian strikes" for "the Russian strikes" is the swap itself.
+    if not context or noun is None or label in ("DATE", "TIME", "NORP") or not word_stated(noun, noun, quote):
+        return False
+    stems = {STEM.stemWord(noun)}
+    return aliases.narrowing_stated(aliases.haystack(text).strip(), stems, STEM.stemWord, context)

@@ -38,6 +38,9 @@ class Facts:
     numbers: set[str] = field(default_factory=set)
     quantities: set[tuple[str, str]] = field(default_factory=set)  # (number, unit lemma or "")
     negated: set[str] = field(default_factory=set)  # lemmas of words under a negation
+    # "have" / "be" heading a clause ("Iraq has weapons", "the talks were productive"): not content words, but
+    # what the clause asserts (the polarity check compares them).
+    light_heads: set[str] = field(default_factory=set)
     hedged: set[str] = field(default_factory=set)  # lemmas of words under a hedge
     hedge_of: dict[str, set[str]] = field(default_factory=dict)  # hedged lemma -> the hedges on it
     hedges: set[str] = field(default_factory=set)
@@ -46,15 +49,22 @@ class Facts:
     bindings: list[tuple[str, str, str]] = field(default_factory=list)
     # Quote: verb lemma -> the folded text of each clause that verb heads.
     clauses: dict[str, list[str]] = field(default_factory=dict)
+    clause_persons: dict[str, list[str]] = field(default_factory=dict)  # clause -> the persons its quote names
+    # Claim: entity -> the common nouns it is given as ("Ceja, the taskforce ...", "cryptocurrency figure Vinnik").
+    epithets: dict[str, set[str]] = field(default_factory=dict)
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
     phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
     counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
+    shares: set[tuple[str, str]] = field(default_factory=set)  # (number, the whole it is a share of)
     inherited: dict[str, set[str]] = field(default_factory=dict)  # verb -> subject it shares with its head
     anchors: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # name -> (its role, the word over it)
     purposive: set[str] = field(default_factory=set)  # verbs with a purpose clause ("met him to offer ...")
     actors: set[str] = field(default_factory=set)  # entities that act or own ("Moscow dropped", "Kyiv's"), not places
+    # Entity -> the lemma of the noun it only narrows down as a compound ("the Kyiv missile strikes": which
+    # strikes), never an argument of a verb.
+    modifies: dict[str, str] = field(default_factory=dict)
 
 
 def fold(text: str) -> str:
@@ -83,8 +93,24 @@ def _scope_heads(tok) -> list:
     a complement ("refused to recognize", "said he would never recognize") that complement too."""
     head = tok.head
     out = [head]
-    out.extend(c for c in head.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "dobj") and c.i > tok.i)
+    out.extend(c for c in head.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "dobj") and c.i > tok.i
+               and not _own_clause(c))
     return out
+
+
+def _told_as_fact(tok) -> bool:
+    """A clause of time or cause ("planned after rescuers braved heavy seas", "because talks stalled"): it tells
+    what happened, whatever the hedge on the clause it hangs from; a condition ("if") or purpose stays hedged."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in _FACT_MARKS for c in tok.children)
+
+
+_FACT_MARKS = frozenset({"after", "before", "because", "since", "when", "while", "although", "though", "as"})
+
+
+def _own_clause(tok) -> bool:
+    """An "xcomp" with a subject of its own: an open complement has none, so this is a clause of its own that
+    the parse hung there ("expected to contest ...: Senator Bartlett or Brian Greig, installed as leader")."""
+    return tok.dep_ == "xcomp" and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
 
 
 @lru_cache(maxsize=20_000)
@@ -109,8 +135,13 @@ def facts_of(text: str) -> Facts:
                 unit = "percent"  # "35 per cent" = "35 percent"
             f.quantities.add((num, unit))
             f.counted.update((num, w) for w in _counted_names(tok))
+            # "20 per cent of voyeurs", "a third of principal positions": the whole the number is a share of.
+            f.shares.update((num, _lemma(o)) for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "of"
+                            for o in p.children if o.dep_ == "pobj" and o.pos_ == "NOUN")
         if tok.pos_ == "PROPN" or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
             f.name_words.add(low)
+            if (noun := _modified_noun(tok)) is not None:  # a name spaCy did not tag ("the Kyiv strikes")
+                f.modifies[tok.text] = noun
             if _is_actor(tok):
                 f.actors.add(tok.text)
         # "took place", "take part": the noun of a light-verb idiom says nothing the verb's clause does not.
@@ -118,6 +149,8 @@ def facts_of(text: str) -> Facts:
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha \
                 and not idiom:
             f.content.append((lem, tok.pos_, tok.text))
+        if lem in ("have", "be") and tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl", "relcl"):
+            f.light_heads.add(lem)
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
@@ -128,10 +161,17 @@ def facts_of(text: str) -> Facts:
                     # Russia's control" negates the control as "would never recognize Russia's control" does).
                     f.negated.add(_lemma(c))
                     f.negated.update(_lemma(o) for o in c.children if o.dep_ == "dobj")
-        if lem in lexicon.HEDGES or low in lexicon.HEDGES:
+        # "see" hedges as "let's see" / "remains to be seen", not when it sees something ("seen by the Guardian").
+        seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
+        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
             f.hedges.add(lem)
-            scope = {_lemma(h) for h in _scope_heads(tok)}
-            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl")}
+            # A hedging verb ("tried to free", "planned to cut") hedges itself and its complement, not the verb it
+            # hangs from ("braved heavy seas to try to free the whale": the braving happened); a modal or adverb
+            # ("could reach", "possibly") hedges its head.
+            heads = [tok] if tok.pos_ == "VERB" and tok.dep_ in ("xcomp", "advcl", "conj") else _scope_heads(tok)
+            scope = {_lemma(h) for h in heads}
+            scope |= {_lemma(c) for c in tok.children if c.dep_ in ("xcomp", "ccomp", "advcl") and not _own_clause(c)
+                      and not _told_as_fact(c)}
             f.hedged |= scope
             for h in scope:
                 f.hedge_of.setdefault(h, set()).add(lem)
@@ -146,7 +186,8 @@ def facts_of(text: str) -> Facts:
             actors = {low} | {c.text.lower() for c in tok.conjuncts}
             # The rest of the actor's name ("the Ansar al-Islam group", "Senator Greig"), not its modifiers'
             # objects ("Ushakov, an aide to Putin" keeps "aide", never "Putin").
-            actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")}
+            actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")
+                       or (c.dep_ == "nmod" and c.pos_ == "PROPN")}  # "the Ansar al-Islam (supporters ...) group"
             if key == _lemma(verb) and key in lexicon.SYMMETRIC:
                 actors |= {g.text.lower() for p in verb.children if p.dep_ == "prep" and p.lower_ == "with"
                            for g in p.children if g.dep_ == "pobj"}
@@ -174,11 +215,16 @@ def facts_of(text: str) -> Facts:
             # Subjects are the role check's; bindings tie places, times and objects to their verb.
             if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
                 f.bindings.append((_lemma(verb), ent.label_, ent.text))
+                f.epithets[ent.text] = {_lemma(t) for c in ent.root.children if c.dep_ in ("appos", "compound")
+                                        for t in c.subtree if t.pos_ == "NOUN"}
             if _is_actor(ent.root):
                 f.actors.add(ent.text)
+            if (noun := _modified_noun(ent.root)) is not None:
+                f.modifies[ent.text] = noun
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
+    f.clause_persons = {cl: f.persons for cls in f.clauses.values() for cl in cls}
     return f
 
 
@@ -213,6 +259,18 @@ def _is_actor(tok) -> bool:
     """Whether a name acts or owns ("Moscow dropped", "Kyiv and Moscow accused", "Kyiv's"), not a place."""
     root = tok.head if tok.dep_ == "conj" else tok
     return root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+
+
+def _modified_noun(root) -> str | None:
+    """The lemma of the common noun a name narrows down as a compound ("the Kyiv missile strikes": strike),
+    or None. Only compounds: a possessive or an "of" phrase is as often an argument ("Russia's strikes",
+    "the release of Petrov"), which the claim must not take from elsewhere in the article."""
+    if root.dep_ not in ("compound", "amod", "nmod"):  # the small model tags some such names ADJ ("Kyiv")
+        return None
+    head = root.head
+    while head.dep_ == "compound" and head.head is not head:
+        head = head.head
+    return _lemma(head) if head.pos_ == "NOUN" else None
 
 
 def _counted_names(num) -> set[str]:
@@ -273,6 +331,7 @@ def merge_facts(facts: list[Facts]) -> Facts:
                per_quote_anchors=[f.anchors for f in facts])
     for f in facts:
         m.counted |= f.counted
+        m.shares |= f.shares
         m.lemmas |= f.lemmas
         m.stems |= f.stems
         m.words |= f.words
@@ -293,6 +352,7 @@ def merge_facts(facts: list[Facts]) -> Facts:
             m.subjects.setdefault(verb, set()).update(subj)
         for verb, clauses in f.clauses.items():  # a binding must hold inside one quote's clause
             m.clauses.setdefault(verb, []).extend(clauses)
+        m.clause_persons.update(f.clause_persons)
     return m
 
 

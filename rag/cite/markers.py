@@ -68,11 +68,20 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
 
 def split_answer_sentences(text: str) -> list[str]:
     """Split an answer into sentences, keeping each sentence's trailing markers with it."""
-    # Move markers that follow the full stop ("... Friday. [1]") before the split point.
-    text = re.sub(r"([.!?][\"”’)]*)((?:\s*[\[【][^\]】]{1,40}[\]】])+)", r"\2\1", text)
+    # Move markers that follow the full stop ("... Friday. [1]", "... 'Vladimir, STOP!' [1]") before the split
+    # point; a quotation may close with a plain single quote too.
+    text = re.sub(r"([.!?][\"'”’)]*)((?:\s*[\[【][^\]】]{1,40}[\]】])+)", r"\2\1", text)
     parts: list[str] = []
     for block in re.split(r"\n\s*\n|\n(?=\s*[-*•]\s)", text):
         block = re.sub(r"^\s*[-*•]\s+", "", block.strip())
         if block:
             parts.extend(s.text.strip() for s in split_sentences(block) if s.text.strip())
-    return parts
+    # A title the splitter took for a sentence end ("Staff-Insp. Gary Ellis said ..."): a piece of one or two
+    # words ending in an abbreviation, without a marker, belongs to the sentence it opens.
+    joined: list[str] = []
+    for part in parts:
+        if joined and re.fullmatch(r"(?:\S+\s)?[A-Z][\w-]{0,12}\.", joined[-1]):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    return joined

@@ -15,11 +15,17 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     names = {lem for lem, pos, _ in c.content if pos == "PROPN"}
     hedged = {lem for lem in q.hedged - names if lem in c.lemmas and not q.hedge_of.get(lem, set()) & c.hedges}
     hedged -= c.hedged
+    # "be" / "have" as auxiliaries ("forests were lost") assert nothing of their own; heading a clause they do.
+    hedged = {lem for lem in hedged if lem not in ("be", "have") or lem in c.light_heads}
     hedged -= c.hedges  # a hedge word the claim keeps ("is poised to") is not stated as certain
     # Reported speech shifts "will" back to "would" ("declared that Ukraine would never recognize"): a claim
     # saying "will" keeps the quote's only hedge, when that hedge is this "would".
     if "will" in c.words:
         hedged = {lem for lem in hedged if q.hedge_of.get(lem, set()) != {"would"}}
+    # A negated "would" ("would never recognize", "would not attend") states a refusal, not a possibility: a
+    # claim that negates the word too ("her refusal to recognize", "did not attend") keeps what it says.
+    hedged = {lem for lem in hedged
+              if not (q.hedge_of.get(lem, set()) == {"would"} and lem in q.negated and lem in c.negated)}
     if hedged:
         return "modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain"
     return None

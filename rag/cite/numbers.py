@@ -1,11 +1,12 @@
 """The numbers check: every number of the claim is in the quote, with its unit ("12 years" != "12
-months"), counting the same named thing ("three in Kherson" != "three in Dnipropetrovsk"), and every unit
+months"), counting the same named thing ("three in Kherson" != "three in Dnipropetrovsk"), a share of the same whole
+("20 per cent of voyeurs" != "20 per cent of people"), and every unit
 or time word of the claim ("weeks", "next", "Friday") is stated. Does not do arithmetic or conversions."""
 
 from __future__ import annotations
 
 from rag.cite import lexicon
-from rag.cite.facts import Facts, word_stated
+from rag.cite.facts import STEM, Facts, word_stated
 
 
 def check_numbers(c: Facts, q: Facts) -> tuple[str, str] | None:
@@ -17,8 +18,15 @@ def check_numbers(c: Facts, q: Facts) -> tuple[str, str] | None:
         if unit and (num, unit) not in q.quantities:
             return "numbers", f"'{num} {unit}' is not in the quote"
     for num, name in c.counted - q.counted:  # "three in Kherson, two in Dnipropetrovsk" swapped
-        if any(n == num and w != name and w in c.words for n, w in q.counted):
+        # A swap when the quote counts the name with another number only; a name the quote does not count at all
+        # ("150 members in villages along the Iraq-Iran border" where the border hangs on "villages it controls")
+        # is only attached elsewhere by the parse.
+        if any(n != num and w == name for n, w in q.counted):
             return "numbers", f"the quote does not count {num} of '{name}'"
+    for num, whole in c.shares - q.shares:  # "20 per cent of people who ... are voyeurs" for "of voyeurs"
+        wholes = {w for n, w in q.shares if n == num}
+        if wholes and not any(STEM.stemWord(w) == STEM.stemWord(whole) or w in lexicon.synonyms(whole) for w in wholes):
+            return "numbers", f"the quote does not give {num} as a share of '{whole}'"
     for lem, _pos, text in c.content:
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years"

@@ -18,6 +18,8 @@ def check_polarity(c: Facts, q: Facts) -> tuple[str, str] | None:
         # "unless" negates a condition without a negation cue ("without a response" = "unless there is a response").
         if lem in c.negated and lem not in q.negated and lem in q.lemmas and not q.negated and "unless" not in q.words:
             return "polarity", f"the claim negates '{text}', the quote does not"
+    for lem in sorted(c.light_heads & q.negated - c.negated):  # "Iraq has weapons" for "cannot say that ... has"
+        return "polarity", f"the quote negates '{lem}'"
     if c.negated - q.negated and any(w in c.words for w in lexicon.NEGATIONS) \
             and not any(w in q.words for w in lexicon.NEGATIONS | lexicon.NEGATIVE_WORDS):
         return "polarity", "the claim is negative, the quote is not"

@@ -11,9 +11,9 @@ Does not compare objects (an object is named in too many ways) or resolve pronou
 
 from __future__ import annotations
 
-from rag.cite import lexicon
+from rag.cite import aliases, lexicon
 from rag.cite.entities import entity_stated
-from rag.cite.facts import Facts
+from rag.cite.facts import STEM, Facts
 
 
 def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
@@ -58,6 +58,21 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
                     return "role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}"
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
-        if clauses and not any(entity_stated(label, text, Facts(text=cl, persons=q.persons)) for cl in clauses):
+        if clauses and _named_by_epithet(text, c.epithets.get(text, set()), clauses, q.text):
+            continue
+        # With the persons of that clause's own quote: another quote's "Alexander Vinnik" is not whom this
+        # quote's "swapped" was about.
+        if clauses and not any(entity_stated(label, text, Facts(text=cl, persons=q.clause_persons.get(cl, q.persons)))
+                               for cl in clauses):
             return "role", f"the quote does not say '{verb}' of {label} '{text}'"
     return None
+
+
+def _named_by_epithet(name: str, epithets: set[str], clauses: list[str], quotes: str) -> bool:
+    """Whether a clause of the verb names the claim's `name` by a noun the claim gives it ("investigate the
+    taskforce" for "investigate Ceja, the taskforce ...") and a sentence of the quotes names it by both
+    ("The corruption taskforce, codenamed Ceja"): the quotes' own alias, as the passage's are for entities."""
+    folded = aliases.haystack(name).strip()
+    stems = {STEM.stemWord(e) for e in epithets}
+    in_clause = any(STEM.stemWord(w) in stems for cl in clauses for w in cl.split())
+    return in_clause and aliases.narrowing_stated(folded, stems, STEM.stemWord, quotes)

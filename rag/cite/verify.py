@@ -44,12 +44,14 @@ def _evidence(passage: Passage, quote: Sentence, check: SupportCheck) -> Evidenc
 
 
 def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]], per_passage: int,
-               limit: int, failures: list[tuple[str, str]], embed: Embed | None) -> list[Evidence]:
-    """Evidence for `text` from the first quote (best-ranked first, at most `limit` tried) passing every check."""
+               limit: int, failures: list[tuple[str, str]], embed: Embed | None,
+               contexts: dict[str, str]) -> list[Evidence]:
+    """Evidence for `text` from the first quote (best-ranked first, at most `limit` tried) passing every check;
+    `contexts`: each source's retrieved text, where the checks look for the names it gives a quoted thing."""
     tried = sorted(((score, p, q) for p, qs in ranked for score, q in qs[:per_passage] if score >= MIN_RANK_SCORE),
                    key=lambda x: -x[0])
     for _, passage, quote in tried[:limit]:
-        check = check_support(text, [quote.text], embed, passage.text)
+        check = check_support(text, [quote.text], embed, contexts.get(passage.source, passage.text))
         if check.ok:
             return [_evidence(passage, quote, check)]
         if check.failure:
@@ -58,7 +60,7 @@ def _supported(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence
 
 
 def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]], idf: dict[str, float],
-            embed: Embed | None) -> list[Evidence]:
+            embed: Embed | None, contexts: dict[str, str]) -> list[Evidence]:
     """Evidence from two or three quotes of the cited articles that state the sentence only together (each
     partial): first the quotes that together cover most of its words, added one at a time (each the one that
     adds the most), then the best-ranked pairs."""
@@ -78,13 +80,13 @@ def _merged(text: str, ranked: list[tuple[Passage, list[tuple[float, Sentence]]]
         covered |= set(content_terms(pool[best][1].text))
         if len(chosen) > 1:
             tried.add(tuple(sorted(id(q) for _, q in chosen)))
-            if (found := _check_merged(text, chosen, embed)):
+            if (found := _check_merged(text, chosen, embed, contexts)):
                 return found
     pairs = [(p, q) for p, qs in ranked for s, q in qs[:MERGE_CANDIDATES] if s >= MIN_RANK_SCORE]
     for (pa, a), (pb, b) in itertools.combinations(pairs, 2):
         if _overlap(pa, a, pb, b) or tuple(sorted((id(a), id(b)))) in tried:
             continue
-        if (found := _check_merged(text, [(pa, a), (pb, b)], embed)):
+        if (found := _check_merged(text, [(pa, a), (pb, b)], embed, contexts)):
             return found
     return []
 
@@ -94,8 +96,9 @@ def _overlap(pa: Passage, a: Sentence, pb: Passage, b: Sentence) -> bool:
     return pa.source == pb.source and a.start < b.end and b.start < a.end
 
 
-def _check_merged(text: str, parts: list[tuple[Passage, Sentence]], embed: Embed | None) -> list[Evidence]:
-    context = "\n".join(dict.fromkeys(p.text for p, _ in parts))
+def _check_merged(text: str, parts: list[tuple[Passage, Sentence]], embed: Embed | None,
+                  contexts: dict[str, str]) -> list[Evidence]:
+    context = "\n".join(dict.fromkeys(contexts.get(p.source, p.text) for p, _ in parts))
     check = check_support(text, [q.text for _, q in parts], embed, context)
     return [_evidence(p, q, check) for p, q in parts] if check.ok else []
 
@@ -106,6 +109,12 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
     idf = idf_weights([s.text for p in passages for s in p.sentences])
     sentences = [extract_markers(s) for s in split_answer_sentences(draft)]
     vecs = embed([t for t, _ in sentences]) if embed is not None and sentences else None
+    # A quote's article as far as it was retrieved, with its title: a name it gives what the quote only calls
+    # "the strikes" or "the talks" is often in another of its passages ("strikes on Kyiv") or in the title
+    # ("Trump Envoy Meets With Putin in St. Petersburg for Ukraine Talks").
+    contexts = {src: "\n".join(dict.fromkeys([p.title for p in passages if p.source == src and p.title][:1]
+                                              + [p.text for p in passages if p.source == src]))
+                for src in {p.source for p in passages}}
     for i, (text, numbers) in enumerate(sentences):
         if not content_terms(text):
             continue  # "Here is what I found:" carries no fact and needs no citation; leave it out
@@ -118,7 +127,7 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
                 cited.append(passages[n - 1])
         ranked = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in cited]
         failures: list[tuple[str, str]] = []
-        evidence = (_supported(text, ranked, QUOTES_CHECKED, QUOTES_CHECKED * len(cited), failures, embed)
+        evidence = (_supported(text, ranked, QUOTES_CHECKED, QUOTES_CHECKED * len(cited), failures, embed, contexts)
                     if cited else [])
         if not evidence and cited:
             # Two facts merged into one sentence may sit in two cited passages, or in two places of one
@@ -126,10 +135,15 @@ def verify_draft(draft: str, passages: list[Passage], embed: Embed | None = None
             sources = {p.source for p in cited}
             same_file = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages
                          if p not in cited and p.source in sources]
-            evidence = _merged(text, ranked + same_file, idf, embed)
+            evidence = _merged(text, ranked + same_file, idf, embed, contexts)
         if not evidence:
             others = [(p, ranked_quotes(text, p, idf, claim_vec, embed)) for p in passages if p not in cited]
-            evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed)
+            evidence = _supported(text, others, 3, REATTRIBUTE_CHECKED, failures, embed, contexts)
+            if not evidence and others:
+                # A true sentence cited to the wrong article may still be a fact its right article states in
+                # two places: try the merge within the uncited article whose quotes rank best.
+                best = max(others, key=lambda pr: pr[1][0][0] if pr[1] else 0.0)[0].source
+                evidence = _merged(text, [pr for pr in others if pr[0].source == best], idf, embed, contexts)
             result.reattributed += bool(evidence)
         if evidence:
             result.claims.append(Claim(text=text, evidence=evidence))
