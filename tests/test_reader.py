@@ -198,3 +198,16 @@ def test_located_spans__the_name_asked_for_belongs_to_the_noun_the_question_desc
     assert located_spans(asked, other) == []
     assert [t for t, _, _ in located_spans(asked, "The expert, Steven Hatfill, declared his innocence.")] == [
         "Steven Hatfill"]
+
+
+@pytest.mark.parametrize(("name", "text", "mentioned"), [
+    ("Nigerian", "A court in northern Nigeria rejected the appeal.", True),
+    ("Israeli troops", "Israel said it would withdraw.", True),
+    ("Japanese", "Talks in Japan ended.", True),
+    ("Putin", "Officials met in Pushkin.", False),  # a person's name is no people's adjective
+    ("Witkoff", "The envoy met Putin.", False),
+])
+def test_name_mentioned__a_peoples_adjective_stands_for_its_country(name: str, text: str, mentioned: bool) -> None:
+    from rag.generate.asking import name_mentioned
+
+    assert name_mentioned(name, text) is mentioned

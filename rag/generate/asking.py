@@ -89,10 +89,22 @@ def name_key(name: str) -> str:
 
 
 def name_mentioned(name: str, text: str) -> bool:
-    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
+    """Does `text` name `name` (any significant word of it: a surname stands for the full name; a people's
+    adjective stands for its country)?"""
     low = text.lower()
     words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
-    return any(w in low for w in words) if words else name_key(name) in low
+    if not words:
+        return name_key(name) in low
+    return any(w in low or (name[:1].isupper() and any(s in low for s in _demonym_stems(w))) for w in words)
+
+
+def _demonym_stems(word: str) -> list[str]:
+    """The country stems a people's adjective may stand for ("nigerian" -> "nigeria", "israeli" -> "israel",
+    "canadian" -> "canada", "japanese" -> "japan"); stems under five letters are dropped ("putin" is no
+    demonym of "puti")."""
+    stems = [word[:-1] if word.endswith(("n", "i")) else "", word[:-3] if word.endswith("ese") else "",
+             word[:-3] + "a" if word.endswith("ian") else ""]
+    return [s for s in stems if len(s) >= 5]
 
 
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
