@@ -157,7 +157,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             max(coverage(q, about) for q in queries),
             float(bool(spans)) if asked.kind else 0.0,
             1.0 / (1 + spans[0][1]) if spans else 0.0,
-            float(spans[0][2]) if spans else 0.0,
+            float(any(role_ok for _, _, role_ok in spans)),  # some answer plays the question word's role
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
             sum(name_mentioned(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
@@ -211,9 +211,11 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     if not asked.labels and asked.kind != "age":  # why-questions: a cue word is a feature, not a filter
         return ok
     ok &= x[:, FEATURES.index("type_match")] > 0
-    if asked.kind == "person" and asked.role == "subject":
+    if asked.kind == "person":
         # "Who wrote the book?" asks for the writer: a person the sentence names as the subject of something,
-        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero").
+        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero"); "Who else did he meet?"
+        # asks for one met, not for the subject of another verb ("... as Trump urged Moscow"). The rules reader
+        # asks the same of its person answers.
         ok &= x[:, FEATURES.index("role_match")] > 0
     return ok
 
