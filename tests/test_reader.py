@@ -211,3 +211,10 @@ def test_name_mentioned__a_peoples_adjective_stands_for_its_country(name: str, t
     from rag.generate.asking import name_mentioned
 
     assert name_mentioned(name, text) is mentioned
+
+
+def test_focus_terms__a_generic_attribute_such_as_name_is_never_required_in_the_passages() -> None:
+    from rag.generate.question import focus_terms
+
+    assert focus_terms("What is the name of the Saudi man the FBI is seeking?") == []
+    assert focus_terms("What is the population of St. Petersburg?") != []

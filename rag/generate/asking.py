@@ -47,7 +47,7 @@ _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really
             "have", "get", "go", "take", "make", "last"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}  # dependency labels of a subject
 # Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
-_GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
+GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
                    "name", "money"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
@@ -117,7 +117,7 @@ def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
             out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
         elif any(c.lower_ in {"many", "much"} and c.dep_ == "amod" for c in t.children):
             out.append(t.lemma_.lower())  # how many children / drones / times
-    out = [w for w in out if w not in _GENERIC_COUNTS]
+    out = [w for w in out if w not in GENERIC_COUNTS]
     return tuple(out)
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.generate.asking import GENERIC_COUNTS
 from rag.text import content_terms
 
 _WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
@@ -101,7 +102,7 @@ def focus_terms(question: str) -> list[str]:
     out: list[str] = []
     for pattern in (_ATTRIBUTE, _COUNTED_VERB):
         m = pattern.search(question)
-        if m:
+        if m and m.group(1).lower() not in GENERIC_COUNTS:  # "What is the name of X?": "name" is never printed
             out.extend(content_terms(m.group(1)))
     return out
 
