@@ -218,3 +218,14 @@ def test_focus_terms__a_generic_attribute_such_as_name_is_never_required_in_the_
 
     assert focus_terms("What is the name of the Saudi man the FBI is seeking?") == []
     assert focus_terms("What is the population of St. Petersburg?") != []
+
+
+def test_count_match__a_how_many_answer_is_a_number_the_asked_event_governs(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    died = read_question("How many people died in the floods?")
+    assert count_match(died, ["Floods killed at least 12 people on Friday."], rules.embed) > 0.6
+    # a number of the evacuated, in a sentence about the floods, is no count of the dead
+    assert count_match(died, ["Authorities evacuated tens of thousands of residents from the flooded city."],
+                       rules.embed) < 0.4
+    assert count_match(read_question("Where did the floods hit?"), ["Anything."], rules.embed) == 1.0

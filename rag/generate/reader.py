@@ -37,7 +37,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import predicates, said_of_other, says_event
+from rag.generate.predicates import count_match, predicates, said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
@@ -78,8 +78,10 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                predicate_cos: float) -> bool:
     """False when the passages cannot hold an answer, whatever the scores say: none of the sentences where it
-    would be (`event_sentences`) says the event asked about (see rag/generate/predicates)."""
-    return says_event(asked, event_sentences(asked, cands, passages), embed, predicate_cos)
+    would be (`event_sentences`) says the event asked about, or, for "how many", none gives a count of it
+    (see rag/generate/predicates)."""
+    sentences = event_sentences(asked, cands, passages)
+    return says_event(asked, sentences, embed, predicate_cos) and count_match(asked, sentences, embed) >= predicate_cos
 
 
 def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[str]:
