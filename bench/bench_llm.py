@@ -17,6 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests.llama_server lives beside the tests that use it
 
+from bench.stats import no_stored_parses  # noqa: E402
+
+no_stored_parses()
+
 from rag.answering import Pipeline  # noqa: E402
 from rag.ingest.pipeline import ingest  # noqa: E402
 from rag.models import TextDelta  # noqa: E402

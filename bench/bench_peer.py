@@ -33,8 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.stats import du, pct  # noqa: E402
+from bench.stats import du, no_stored_parses, pct  # noqa: E402
 from bench.synth import write_corpus  # noqa: E402
+
+no_stored_parses()
 
 
 def rss_mb() -> float:

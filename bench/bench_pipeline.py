@@ -14,7 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: `bench.stats` must import
 
-from bench.stats import pct  # noqa: E402
+from bench.stats import no_stored_parses, pct  # noqa: E402
+
+no_stored_parses()
 from rag.answering import Pipeline  # noqa: E402
 from rag.ingest.pipeline import ingest  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402

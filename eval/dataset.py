@@ -25,6 +25,11 @@ HELDOUT2_DATASET = Path(__file__).resolve().parent / "questions_heldout2.jsonl"
 # Nothing is fitted or tuned on them; they are scored once per release of the reader.
 HELDOUT3_DATASET = Path(__file__).resolve().parent / "questions_heldout3.jsonl"
 LEE_TEST2_DATASET = Path(__file__).resolve().parent / "questions_lee_test2.jsonl"
+# A second development set over lee (80, `--corpus lee`), written blind (articles + schema only) on 2026-11-25
+# so the readers have more real news to be fitted on; scored once on sight before anything used it.
+LEE_DEV2_DATASET = Path(__file__).resolve().parent / "questions_lee_dev2.jsonl"
+# The same for the seeds (60), by a second blind helper on the same day.
+SEEDS_DEV2_DATASET = Path(__file__).resolve().parent / "questions_seeds_dev2.jsonl"
 
 
 class DatasetError(ValueError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "answer": "rag.answering", "answer_stream": "rag.answering", "article_count": "rag.answering",
     "list_articles": "rag.answering", "add_articles": "rag.answering", "delete_articles": "rag.answering",
+    "warm": "rag.answering",
     "ArticleInfo": "rag.models", "CollectionConflictError": "rag.errors", "MissingPathError": "rag.errors",
     "Answer": "rag.models", "AnswerStream": "rag.models", "Citation": "rag.models", "StreamEvent": "rag.models",
     "StreamReset": "rag.models", "TextDelta": "rag.models",
@@ -48,10 +49,19 @@ __all__ = [
     "get_settings",
     "list_articles",
     "safe_url",
+    "warm",
 ]
 
 if TYPE_CHECKING:
-    from rag.answering import add_articles, answer, answer_stream, article_count, delete_articles, list_articles
+    from rag.answering import (
+        add_articles,
+        answer,
+        answer_stream,
+        article_count,
+        delete_articles,
+        list_articles,
+        warm,
+    )
     from rag.errors import (
         CollectionConflictError,
         IndexNotReadyError,

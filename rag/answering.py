@@ -4,6 +4,7 @@ extractive) -> verify citations -> `Answer`. The only module that knows the whol
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -17,7 +18,8 @@ import numpy as np
 from pydantic import SecretStr
 
 from rag.cite.compose import Claim, compose
-from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError, OlderIndexError
+from rag.disk_cache import DiskCache
+from rag.errors import IndexNotReadyError, IngestError, InvalidQuestionError, OlderIndexError, RagError
 from rag.generate import prompts
 from rag.generate.condense import History, condense_offline, condense_with_llm, normalize_history
 from rag.generate.draft import Draft
@@ -67,10 +69,14 @@ class Pipeline:
         self._lock = threading.Lock()
         self._llm: LLM | None = None
         self._vectors: dict[str, np.ndarray] = {}
+        # Named like the collection, which names the embedding model and pipeline version: never mixed.
+        self._disk = DiskCache(settings.data_dir / "cache" / f"vectors-{settings.collection_name}.sqlite3",
+                               settings.vector_cache_entries)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-length embeddings (used for scoring sentences), cached: verifying a draft scores the same
-        passage sentences many times, and embedding dominated answer time before the cache."""
+        """Unit-length embeddings (used for scoring sentences), cached in memory and on disk: verifying a
+        draft scores the same passage sentences many times, and a new process would embed them all again
+        (rag/disk_cache.py)."""
         if not texts:
             return embed_texts(self.embedder, texts)
         cache = self._vectors  # a local reference: another thread may swap in a fresh dict meanwhile
@@ -80,7 +86,13 @@ class Pipeline:
             cache = self._vectors = {}  # crude bound; re-embedding the working set is cheap
             missing = unique
         if missing:
-            cache.update(zip(missing, embed_texts(self.embedder, missing), strict=True))
+            stored = {t: np.frombuffer(v, dtype=np.float32) for t, v in self._disk.get_many(missing).items()}
+            cache.update(stored)
+            missing = [t for t in missing if t not in stored]
+        if missing:
+            fresh = dict(zip(missing, embed_texts(self.embedder, missing), strict=True))
+            cache.update(fresh)
+            self._disk.put_many({t: np.asarray(v, dtype=np.float32).tobytes() for t, v in fresh.items()})
         return np.stack([cache[t] for t in texts])
 
     @property
@@ -110,6 +122,25 @@ class Pipeline:
         report = ingest([corpus], self.settings)
         if not report.added:
             raise IndexNotReadyError(f"No readable .txt/.md articles in '{corpus}'. Run `rag ingest PATH`.")
+
+    def warm(self) -> None:
+        """Load now what the first question would otherwise wait for: the index and its BM25 copy, the
+        embedding session, spaCy's pipeline and the reader's weights (none of them is network-bound).
+
+        Why: on the 50-article lee corpus the first answer of a fresh process took ~1 s against ~30 ms for
+        later ones (bench/bench_reader.py); a server calls this at start so its first user does not pay it.
+        Errors are left for the first question to report in words.
+        """
+        from rag.generate.reader import load_model
+        from rag.nlp import parse
+
+        with contextlib.suppress(RagError):
+            retriever = self.retriever
+            if self.settings.hybrid:
+                retriever.keyword_index()
+            embed_texts(self.embedder, ["warm up"])
+            load_model()
+            parse("The model is warm.")
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -286,6 +317,11 @@ def answer_stream(question: str, history: History | None = None,
     """Like `answer`, but streaming: iterating the result yields `TextDelta` / `StreamReset` events as the
     answer is produced, and `.answer()` returns the final `Answer` (whose text replaces everything streamed)."""
     return get_pipeline(settings).answer_stream(question, history)
+
+
+def warm(settings: RagSettings | None = None) -> None:
+    """Load the index, the models and the reader's weights now (see `Pipeline.warm`), e.g. at server start."""
+    get_pipeline(settings).warm()
 
 
 def article_count(settings: RagSettings | None = None) -> int:

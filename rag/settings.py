@@ -135,6 +135,16 @@ class RagSettings(BaseSettings):
     embed_cache_entries: int = Field(
         default=50_000, ge=0, description="Sentence embeddings the answerer keeps in memory (about 1.5 KB each)."
     )
+    parse_cache_entries: int = Field(
+        default=20_000, ge=0,
+        description="spaCy parses of sentences kept on disk (RAG_MODEL_DIR) for later processes (about 3 KB each; "
+        "0 turns the file off).",
+    )
+    vector_cache_entries: int = Field(
+        default=50_000, ge=0,
+        description="Sentence embeddings kept on disk (RAG_DATA_DIR/cache) for later processes (about "
+        "1.6 KB each; 0 turns the file off).",
+    )
 
     # Retrieval
     top_k: int = Field(default=6, ge=1, description="Passages handed to the answerer.")

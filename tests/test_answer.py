@@ -1,10 +1,14 @@
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
 from rag import Answer, IndexNotReadyError, InvalidQuestionError, answer
+from rag.answering import Pipeline
 from rag.generate.prompts import ABSTAIN_TEXT, CONFLICT_PREFIX
+from rag.settings import RagSettings
 from tests.conftest import make_settings, seed_id, seed_text
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -132,3 +136,33 @@ def test_get_pipeline__settings_differing_only_in_a_secret_get_their_own_pipelin
     assert get_pipeline(one) is get_pipeline(make_settings(tmp_path, openai_api_key="sk-one", chroma_token="t1"))
     assert get_pipeline(one) is not get_pipeline(other_key)
     assert get_pipeline(one) is not get_pipeline(other_token)
+
+
+def test_warm__loads_models_and_bm25_before_the_first_question(seeded_settings) -> None:
+    # A fresh interpreter: in this one, earlier tests have loaded spaCy already.
+    code = f"""
+from pathlib import Path
+from rag.answering import Pipeline
+from rag.settings import RagSettings
+from rag.generate.reader import load_model
+from rag.index import keyword
+from rag.nlp import _load
+from rag.settings import RagSettings
+settings = RagSettings(_env_file=None, data_dir=Path({str(seeded_settings.data_dir)!r}),
+                       corpus_dir=Path({str(seeded_settings.corpus_dir)!r}))
+pipeline = Pipeline(settings)
+before = (_load.cache_info().currsize, load_model.cache_info().currsize, len(keyword._cache))
+pipeline.warm()
+after = (_load.cache_info().currsize, load_model.cache_info().currsize, len(keyword._cache))
+print(before, after)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(0, 0, 0) (1, 1, 1)"  # spaCy, reader weights, BM25 in memory
+
+
+def test_warm__leaves_a_missing_index_for_the_first_question_to_report(tmp_path) -> None:
+    settings = RagSettings(_env_file=None, data_dir=tmp_path / "data", corpus_dir=tmp_path / "no-such-folder")
+    pipeline = Pipeline(settings)
+    pipeline.warm()  # must not raise: the UI calls it in a background thread at start
+    with pytest.raises(IndexNotReadyError, match="does not exist"):
+        pipeline.answer("Where did Witkoff meet Putin?")

@@ -13,6 +13,7 @@ from rag.eval.dataset import (
     HELDOUT2_DATASET,
     HELDOUT3_DATASET,
     HELDOUT_DATASET,
+    SEEDS_DEV2_DATASET,
     Category,
     DatasetError,
     load_questions,
@@ -40,8 +41,9 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
     assert all(q.id.startswith("ho-") for q in heldout)
 
 
-@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET],
-                         ids=["tuning", "heldout", "heldout2", "heldout3"])
+@pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET,
+                                     SEEDS_DEV2_DATASET],
+                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -24,6 +25,7 @@ import gradio as gr
 
 import rag
 from rag import Answer, InvalidQuestionError, RagError, RagSettings, StreamEvent, StreamReset, TextDelta, get_settings
+from rag.answering import warm
 from rag.ingest.formats import SUPPORTED_SUFFIXES
 from rag.ui.articles import READONLY_MESSAGE, add_uploads, add_url, articles_html, delete_article, results_html
 from rag.ui.render import answer_html, error_html, streaming_html, user_html
@@ -341,6 +343,8 @@ def launch(host: str | None = None, port: int | None = None, settings: RagSettin
     """Warm the pipeline (ingesting the corpus if the index is empty), then serve the UI."""
     settings = settings or get_settings()
     rag.article_count(settings)  # builds the index (ingesting the corpus if empty) before the first question
+    # The models load while the server starts, so the first question does not wait ~1 s for them.
+    threading.Thread(target=warm, args=(settings,), daemon=True, name="warm").start()
     options = launch_options(settings)
     options["server_name"] = host or options["server_name"]
     options["server_port"] = port or options["server_port"]
