@@ -229,3 +229,31 @@ def test_count_match__a_how_many_answer_is_a_number_the_asked_event_governs(rule
     assert count_match(died, ["Authorities evacuated tens of thousands of residents from the flooded city."],
                        rules.embed) < 0.4
     assert count_match(read_question("Where did the floods hit?"), ["Anything."], rules.embed) == 1.0
+
+
+def test_name_mentioned__an_acronym_matches_the_body_spelled_out() -> None:
+    from rag.generate.asking import name_mentioned
+
+    assert name_mentioned("WFP", "The United Nations World Food Program estimates that 14 million face hunger.")
+    assert name_mentioned("FBI", "The Federal Bureau of Investigation said.")
+    assert not name_mentioned("FBI", "The police said.")
+
+
+@pytest.mark.parametrize(("question", "role", "required", "titles"), [
+    ("Which minister said the Government had no regrets?", "any", (), ()),  # "which X": the parse cannot tell
+    ("Who did Witkoff meet?", "object", (), ()),
+    ("What was it about Arafat that caused Abu Nidal to split from him?", "object", (), ()),  # "it": no attribute
+    ("Why was the American businessman David Hudak arrested in Canada?", "any", (), ("businessman",)),
+    ("Why did the U.S. attempt at a limited Black Sea ceasefire fall apart?", "any", (), ()),
+])
+def test_read_question__role_attribute_and_the_nouns_that_only_say_who_a_name_is(
+        question: str, role: str, required: tuple[str, ...], titles: tuple[str, ...]) -> None:
+    asked = read_question(question)
+    assert (asked.role, asked.required, asked.titles) == (role, required, titles)
+
+
+def test_event_lemmas__a_noun_made_of_the_verb_tells_the_event() -> None:
+    from rag.generate.predicates import event_lemmas
+
+    lemmas = event_lemmas(nlp.parse("They paid for an agreement his forces would not attack, after his arrival."))
+    assert {"agree", "arrive", "pay"} <= lemmas

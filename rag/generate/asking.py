@@ -67,11 +67,12 @@ class Asked:
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), "any" when the subject of a
-    # passive ("Who was appointed?"), else "object" ("Who did he meet?")
+    # passive ("Who was appointed?") or not a pronoun ("Which minister ...?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
     described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
+    titles: tuple[str, ...] = ()  # nouns describing a name it gives ("businessman" in "the businessman David Hudak")
 
 
 def split_compound(question: str) -> list[str]:
@@ -95,7 +96,22 @@ def name_mentioned(name: str, text: str) -> bool:
     words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
     if not words:
         return name_key(name) in low
-    return any(w in low or (name[:1].isupper() and any(s in low for s in _demonym_stems(w))) for w in words)
+    if any(w in low or (name[:1].isupper() and any(s in low for s in _demonym_stems(w))) for w in words):
+        return True
+    return any(acronym in _initialisms(text) for acronym in re.findall(r"\b[A-Z]{3,6}\b", name))
+
+
+_MINOR = {"of", "for", "the", "and", "on", "in", "de"}
+
+
+def _initialisms(text: str) -> set[str]:
+    """The initials of each stretch of a run of capitalised words in `text` ("the United Nations World Food
+    Program" -> "WFP", "UNWFP", ...): news spells a body out once and uses its acronym after, or the reverse."""
+    out = set()
+    for run in re.findall(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|the|and|on|in|de)\s+)*[A-Z][\w’'-]*)+", text):
+        initials = "".join(w[0] for w in run.split() if w.lower() not in _MINOR)
+        out.update(initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
+    return out
 
 
 def _demonym_stems(word: str) -> list[str]:
@@ -112,6 +128,8 @@ def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
     "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""
     out = []
     for t in doc:
+        if t.pos_ == "PRON":
+            continue  # "What was it about Arafat that ...?": a pronoun is no attribute a sentence could print
         if t.dep_ in SUBJECT_DEPS and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
                                                                for c in t.head.children):
             out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
@@ -146,9 +164,14 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     # Only a pronoun can be the subject itself: "which X" / "what X" leave the role to X, which the small
     # model often misparses ("What share ... do Russian forces control?": "share" as subject).
     wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
-    role = "subject" if wh is not None and wh.tag_ in {"WP", "WP$"} and wh.dep_ in SUBJECT_DEPS else "object"
+    pronoun = wh is not None and wh.tag_ in {"WP", "WP$"}
+    role = "subject" if pronoun and wh.dep_ in SUBJECT_DEPS else "object"
     if role == "subject" and wh.dep_ == "nsubjpass":
         role = "any"  # "Who was made leader?" is answered in either voice: "X was made leader", "appointed X"
+    elif not pronoun:
+        # "Which minister said ...?" is answered by the one who said it, a subject; "Which country might China send
+        # it to?" by an object. The parse of "which X" cannot tell which (see above), so either role answers.
+        role = "any"
     if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
             and not any(t.pos_ == "VERB" for t in doc)
             and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):
@@ -161,8 +184,17 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     events = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
         and t.dep_ in {"ROOT", "conj", "ccomp"} and any(c.dep_ in SUBJECT_DEPS for c in t.children)))
+    # "the American businessman David Hudak", "Foreign Minister Lavrov": a noun the name stands beside (in
+    # apposition, or as its compound) says who it is, not what the question is about ("the U.S. attempt at a
+    # ceasefire" is about the attempt: no name stands beside it)
+    def is_name(t) -> bool:  # t: a spaCy Token
+        return t.i in name_tokens or t.pos_ == "PROPN"
+
+    titles = tuple(dict.fromkeys(
+        t.lemma_.lower() for t in doc if t.pos_ == "NOUN"
+        and (any(c.dep_ == "appos" and is_name(c) for c in t.children) or (t.dep_ == "compound" and is_name(t.head)))))
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
-                 _described(doc))
+                 _described(doc), titles)
 
 
 def _described(doc) -> str:  # doc: a spaCy Doc
