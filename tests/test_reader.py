@@ -257,3 +257,14 @@ def test_event_lemmas__a_noun_made_of_the_verb_tells_the_event() -> None:
 
     lemmas = event_lemmas(nlp.parse("They paid for an agreement his forces would not attack, after his arrival."))
     assert {"agree", "arrive", "pay"} <= lemmas
+
+
+@pytest.mark.parametrize(("sentence", "spans"), [
+    ("It voted to impose an arms embargo and to threaten wider trade sanctions.", ["arms embargo"]),
+    ("The embargo was lifted on Monday.", []),  # a bare embargo says no kind
+])
+def test_located_spans__what_kind_of_x_is_answered_by_the_words_that_qualify_x(sentence: str,
+                                                                              spans: list[str]) -> None:
+    asked = read_question("What kind of embargo did the European Parliament vote for?")
+    assert (asked.kind, asked.described) == ("sort", "embargo")
+    assert [text for text, _, _ in located_spans(asked, sentence)] == spans

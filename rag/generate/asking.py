@@ -21,6 +21,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(asks, re.IGNORECASE), kind, frozenset(labels.split()))
     for asks, kind, labels in (
         (r"^\s*how old\b|\b(his|her|their|the) age\b|\bage of\b", "age", "DATE CARDINAL"),
+        # "What kind of embargo ...?" asks which embargo: the words that qualify it ("an arms embargo")
+        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", ""),
         (r"^\s*(for |in )?how (long|many (hours|days|weeks|months|years|minutes)|much time)\b", "duration",
          "DATE TIME"),
         (r"^\s*how many times\b|\bhow often\b", "times", "CARDINAL ORDINAL"),
@@ -59,7 +61,7 @@ class Asked:
     """What one question (or one part of a compound question) asks for."""
 
     text: str
-    kind: str | None  # person, place, date, duration, times, number, age, reason; None when unclear
+    kind: str | None  # person, place, date, duration, times, number, age, sort, reason; None when unclear
     labels: frozenset[str]  # entity labels an answer of this kind carries
     names: tuple[str, ...]  # named things the question already mentions ("Steve Witkoff", "Kyiv")
     focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
@@ -197,10 +199,14 @@ def read_question(question: str, whole: str | None = None) -> Asked:
                  _described(doc), titles)
 
 
+_DESCRIBING = {"name", "kind", "type", "sort"}
+
+
 def _described(doc) -> str:  # doc: a spaCy Doc
-    """The noun a "What is the name of ...?" question describes its answer by ("the Inuit hunter" -> "hunter")."""
+    """The noun a "What is the name of ...?" or "What kind of ...?" question describes its answer by ("the Inuit
+    hunter" -> "hunter", "what kind of embargo" -> "embargo")."""
     for t in doc:
-        if t.lemma_.lower() == "name" and t.i < 5:
+        if t.lemma_.lower() in _DESCRIBING and t.i < 5:
             for prep in t.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     return next((c.lemma_.lower() for c in prep.children if c.dep_ == "pobj"), "")

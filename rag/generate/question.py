@@ -37,6 +37,8 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
     for asks, name, looks_like, mode, needs_subject in (
         (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
          r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", "require", True),
+        # "What kind of embargo ...?": an embargo the sentence qualifies ("an arms embargo"), read from the parse
+        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", r"$^", "prefer", False),
         (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
          # "a 30-year-old man" gives an age, not how long something lasted
          r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b(?!-old)", "require", False),

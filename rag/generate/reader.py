@@ -99,7 +99,7 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
     about = [c for c in cands if about_named(asked, c)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
     # per sentence most of an answer's time.
-    typed = bool(asked.labels) or asked.kind == "age"
+    typed = bool(asked.labels) or asked.kind in ("age", "sort")
     nlp.parse_many([c.text for c in about if typed or holds_required(asked, c.text, parse=False)])
     about = [c for c in about if holds_required(asked, c.text)]
     if not typed:
