@@ -268,3 +268,11 @@ def test_located_spans__what_kind_of_x_is_answered_by_the_words_that_qualify_x(s
     asked = read_question("What kind of embargo did the European Parliament vote for?")
     assert (asked.kind, asked.described) == ("sort", "embargo")
     assert [text for text, _, _ in located_spans(asked, sentence)] == spans
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Which Canadian city is David Hudak from?", "city"), ("Which US official blamed Mugabe's policies?", "person"),
+    ("What did the city council decide?", None),
+])
+def test_read_question__which_x_past_its_modifiers_asks_what_which_x_asks(question: str, kind: str | None) -> None:
+    assert read_question(question).kind == kind

@@ -148,6 +148,12 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
     kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
+    head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)
+    if kind is None and head is not None:
+        # "Which Canadian city ...?", "Which US official ...?" ask what "which city" / "which official" ask: the
+        # parse finds the noun the question word determines past its modifiers
+        kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(f"which {head.text}")),
+                            (None, frozenset()))
     names = tuple(dict.fromkeys(
         e.text for e in doc.ents if e.label_ in _NAME_LABELS and e.text.lower() not in {"who", "what"}
     ))
