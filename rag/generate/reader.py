@@ -37,7 +37,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import count_match, predicates, said_of_other, says_event
+from rag.generate.predicates import LIGHT_VERBS, count_match, predicates, said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
@@ -106,7 +106,9 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # "What did the EU decide about tariffs?" names its topic besides its event: a sentence about what it
         # names, saying a like event ("determine", matched by word vectors) about something else, does not
         # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
-        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles) for t in content_terms(f)}
+        # A verb that carries no event of its own ("cause", "say") names no topic either.
+        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles) and f not in LIGHT_VERBS
+                 for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
         return [c.text for c in about]
