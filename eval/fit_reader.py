@@ -35,7 +35,7 @@ from rag.generate.features import (
     eligible,
     feature_matrix,
 )
-from rag.generate.predicates import predicate_match
+from rag.generate.predicates import count_match, predicate_match
 from rag.generate.reader import WEIGHTS_FILE, ReaderModel, event_sentences
 from rag.ingest.pipeline import ingest
 from rag.settings import RagSettings
@@ -50,7 +50,7 @@ class Example:
 
     qid: str
     answerable: bool  # per the dataset (has key facts)
-    gate: float  # the best predicate match among sentences passing the other gates; -1 when none does
+    gate: float  # the best event match (and count match) among sentences passing the other gates; -1 when none does
     typed: bool  # asks for a kind of answer (person, date, ...): has its own threshold
     x: np.ndarray
     y: np.ndarray
@@ -76,7 +76,8 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
             asked = read_question(part)
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
             sentences = event_sentences(asked, cands, passages)
-            gate = float(predicate_match(asked, sentences, pipeline.embed).max()) if sentences else -1.0
+            gate = (min(float(predicate_match(asked, sentences, pipeline.embed).max()),
+                        count_match(asked, sentences, pipeline.embed)) if sentences else -1.0)
             x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these

@@ -198,3 +198,81 @@ def test_located_spans__the_name_asked_for_belongs_to_the_noun_the_question_desc
     assert located_spans(asked, other) == []
     assert [t for t, _, _ in located_spans(asked, "The expert, Steven Hatfill, declared his innocence.")] == [
         "Steven Hatfill"]
+
+
+@pytest.mark.parametrize(("name", "text", "mentioned"), [
+    ("Nigerian", "A court in northern Nigeria rejected the appeal.", True),
+    ("Israeli troops", "Israel said it would withdraw.", True),
+    ("Japanese", "Talks in Japan ended.", True),
+    ("Putin", "Officials met in Pushkin.", False),  # a person's name is no people's adjective
+    ("Witkoff", "The envoy met Putin.", False),
+])
+def test_name_mentioned__a_peoples_adjective_stands_for_its_country(name: str, text: str, mentioned: bool) -> None:
+    from rag.generate.asking import name_mentioned
+
+    assert name_mentioned(name, text) is mentioned
+
+
+def test_focus_terms__a_generic_attribute_such_as_name_is_never_required_in_the_passages() -> None:
+    from rag.generate.question import focus_terms
+
+    assert focus_terms("What is the name of the Saudi man the FBI is seeking?") == []
+    assert focus_terms("What is the population of St. Petersburg?") != []
+
+
+def test_count_match__a_how_many_answer_is_a_number_the_asked_event_governs(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    died = read_question("How many people died in the floods?")
+    assert count_match(died, ["Floods killed at least 12 people on Friday."], rules.embed) > 0.6
+    # a number of the evacuated, in a sentence about the floods, is no count of the dead
+    assert count_match(died, ["Authorities evacuated tens of thousands of residents from the flooded city."],
+                       rules.embed) < 0.4
+    assert count_match(read_question("Where did the floods hit?"), ["Anything."], rules.embed) == 1.0
+
+
+def test_name_mentioned__an_acronym_matches_the_body_spelled_out() -> None:
+    from rag.generate.asking import name_mentioned
+
+    assert name_mentioned("WFP", "The United Nations World Food Program estimates that 14 million face hunger.")
+    assert name_mentioned("FBI", "The Federal Bureau of Investigation said.")
+    assert not name_mentioned("FBI", "The police said.")
+
+
+@pytest.mark.parametrize(("question", "role", "required", "titles"), [
+    ("Which minister said the Government had no regrets?", "any", (), ()),  # "which X": the parse cannot tell
+    ("Who did Witkoff meet?", "object", (), ()),
+    ("What was it about Arafat that caused Abu Nidal to split from him?", "object", (), ()),  # "it": no attribute
+    ("Why was the American businessman David Hudak arrested in Canada?", "any", (), ("businessman",)),
+    ("Why did the U.S. attempt at a limited Black Sea ceasefire fall apart?", "any", (), ()),
+])
+def test_read_question__role_attribute_and_the_nouns_that_only_say_who_a_name_is(
+        question: str, role: str, required: tuple[str, ...], titles: tuple[str, ...]) -> None:
+    asked = read_question(question)
+    assert (asked.role, asked.required, asked.titles) == (role, required, titles)
+
+
+def test_event_lemmas__a_noun_made_of_the_verb_tells_the_event() -> None:
+    from rag.generate.predicates import event_lemmas
+
+    lemmas = event_lemmas(nlp.parse("They paid for an agreement his forces would not attack, after his arrival."))
+    assert {"agree", "arrive", "pay"} <= lemmas
+
+
+@pytest.mark.parametrize(("sentence", "spans"), [
+    ("It voted to impose an arms embargo and to threaten wider trade sanctions.", ["arms embargo"]),
+    ("The embargo was lifted on Monday.", []),  # a bare embargo says no kind
+])
+def test_located_spans__what_kind_of_x_is_answered_by_the_words_that_qualify_x(sentence: str,
+                                                                              spans: list[str]) -> None:
+    asked = read_question("What kind of embargo did the European Parliament vote for?")
+    assert (asked.kind, asked.described) == ("sort", "embargo")
+    assert [text for text, _, _ in located_spans(asked, sentence)] == spans
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Which Canadian city is David Hudak from?", "city"), ("Which US official blamed Mugabe's policies?", "person"),
+    ("What did the city council decide?", None),
+])
+def test_read_question__which_x_past_its_modifiers_asks_what_which_x_asks(question: str, kind: str | None) -> None:
+    assert read_question(question).kind == kind

@@ -21,6 +21,8 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
     (re.compile(asks, re.IGNORECASE), kind, frozenset(labels.split()))
     for asks, kind, labels in (
         (r"^\s*how old\b|\b(his|her|their|the) age\b|\bage of\b", "age", "DATE CARDINAL"),
+        # "What kind of embargo ...?" asks which embargo: the words that qualify it ("an arms embargo")
+        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", ""),
         (r"^\s*(for |in )?how (long|many (hours|days|weeks|months|years|minutes)|much time)\b", "duration",
          "DATE TIME"),
         (r"^\s*how many times\b|\bhow often\b", "times", "CARDINAL ORDINAL"),
@@ -47,7 +49,7 @@ _GENERIC = {"else", "other", "also", "still", "then", "exactly", "ever", "really
             "have", "get", "go", "take", "make", "last"}
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}  # dependency labels of a subject
 # Counted or asked-about words news leaves implicit ("killed 12", "for three hours").
-_GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
+GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
                    "name", "money"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
@@ -59,7 +61,7 @@ class Asked:
     """What one question (or one part of a compound question) asks for."""
 
     text: str
-    kind: str | None  # person, place, date, duration, times, number, age, reason; None when unclear
+    kind: str | None  # person, place, date, duration, times, number, age, sort, reason; None when unclear
     labels: frozenset[str]  # entity labels an answer of this kind carries
     names: tuple[str, ...]  # named things the question already mentions ("Steve Witkoff", "Kyiv")
     focus: tuple[str, ...]  # lemmas of the other content words (what it is about: "worth", "kill", "attack")
@@ -67,11 +69,12 @@ class Asked:
     verbs: tuple[str, ...] = ()  # lemmas of its main verbs ("express" in "What did he express after ...?")
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), "any" when the subject of a
-    # passive ("Who was appointed?"), else "object" ("Who did he meet?")
+    # passive ("Who was appointed?") or not a pronoun ("Which minister ...?"), else "object" ("Who did he meet?")
     known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
     described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
+    titles: tuple[str, ...] = ()  # nouns describing a name it gives ("businessman" in "the businessman David Hudak")
 
 
 def split_compound(question: str) -> list[str]:
@@ -89,10 +92,37 @@ def name_key(name: str) -> str:
 
 
 def name_mentioned(name: str, text: str) -> bool:
-    """Does `text` name `name` (any significant word of it: a surname stands for the full name)?"""
+    """Does `text` name `name` (any significant word of it: a surname stands for the full name; a people's
+    adjective stands for its country)?"""
     low = text.lower()
     words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
-    return any(w in low for w in words) if words else name_key(name) in low
+    if not words:
+        return name_key(name) in low
+    if any(w in low or (name[:1].isupper() and any(s in low for s in _demonym_stems(w))) for w in words):
+        return True
+    return any(acronym in _initialisms(text) for acronym in re.findall(r"\b[A-Z]{3,6}\b", name))
+
+
+_MINOR = {"of", "for", "the", "and", "on", "in", "de"}
+
+
+def _initialisms(text: str) -> set[str]:
+    """The initials of each stretch of a run of capitalised words in `text` ("the United Nations World Food
+    Program" -> "WFP", "UNWFP", ...): news spells a body out once and uses its acronym after, or the reverse."""
+    out = set()
+    for run in re.findall(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|the|and|on|in|de)\s+)*[A-Z][\w’'-]*)+", text):
+        initials = "".join(w[0] for w in run.split() if w.lower() not in _MINOR)
+        out.update(initials[i:j] for i in range(len(initials)) for j in range(i + 3, len(initials) + 1))
+    return out
+
+
+def _demonym_stems(word: str) -> list[str]:
+    """The country stems a people's adjective may stand for ("nigerian" -> "nigeria", "israeli" -> "israel",
+    "canadian" -> "canada", "japanese" -> "japan"); stems under five letters are dropped ("putin" is no
+    demonym of "puti")."""
+    stems = [word[:-1] if word.endswith(("n", "i")) else "", word[:-3] if word.endswith("ese") else "",
+             word[:-3] + "a" if word.endswith("ian") else ""]
+    return [s for s in stems if len(s) >= 5]
 
 
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
@@ -100,12 +130,14 @@ def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
     "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""
     out = []
     for t in doc:
+        if t.pos_ == "PRON":
+            continue  # "What was it about Arafat that ...?": a pronoun is no attribute a sentence could print
         if t.dep_ in SUBJECT_DEPS and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
                                                                for c in t.head.children):
             out.append(t.lemma_.lower())  # What is the value / the weather / his net worth ...
         elif any(c.lower_ in {"many", "much"} and c.dep_ == "amod" for c in t.children):
             out.append(t.lemma_.lower())  # how many children / drones / times
-    out = [w for w in out if w not in _GENERIC_COUNTS]
+    out = [w for w in out if w not in GENERIC_COUNTS]
     return tuple(out)
 
 
@@ -116,6 +148,12 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
     kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
+    head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)
+    if kind is None and head is not None:
+        # "Which Canadian city ...?", "Which US official ...?" ask what "which city" / "which official" ask: the
+        # parse finds the noun the question word determines past its modifiers
+        kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(f"which {head.text}")),
+                            (None, frozenset()))
     names = tuple(dict.fromkeys(
         e.text for e in doc.ents if e.label_ in _NAME_LABELS and e.text.lower() not in {"who", "what"}
     ))
@@ -134,9 +172,14 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     # Only a pronoun can be the subject itself: "which X" / "what X" leave the role to X, which the small
     # model often misparses ("What share ... do Russian forces control?": "share" as subject).
     wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
-    role = "subject" if wh is not None and wh.tag_ in {"WP", "WP$"} and wh.dep_ in SUBJECT_DEPS else "object"
+    pronoun = wh is not None and wh.tag_ in {"WP", "WP$"}
+    role = "subject" if pronoun and wh.dep_ in SUBJECT_DEPS else "object"
     if role == "subject" and wh.dep_ == "nsubjpass":
         role = "any"  # "Who was made leader?" is answered in either voice: "X was made leader", "appointed X"
+    elif not pronoun:
+        # "Which minister said ...?" is answered by the one who said it, a subject; "Which country might China send
+        # it to?" by an object. The parse of "which X" cannot tell which (see above), so either role answers.
+        role = "any"
     if (kind == "person" and wh is not None and wh.dep_ == "attr" and wh.head.lemma_ == "be"
             and not any(t.pos_ == "VERB" for t in doc)
             and any(c.dep_ in SUBJECT_DEPS and c.ent_type_ == "PERSON" for c in wh.head.children)):
@@ -149,14 +192,27 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     events = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs
         and t.dep_ in {"ROOT", "conj", "ccomp"} and any(c.dep_ in SUBJECT_DEPS for c in t.children)))
+    # "the American businessman David Hudak", "Foreign Minister Lavrov": a noun the name stands beside (in
+    # apposition, or as its compound) says who it is, not what the question is about ("the U.S. attempt at a
+    # ceasefire" is about the attempt: no name stands beside it)
+    def is_name(t) -> bool:  # t: a spaCy Token
+        return t.i in name_tokens or t.pos_ == "PROPN"
+
+    titles = tuple(dict.fromkeys(
+        t.lemma_.lower() for t in doc if t.pos_ == "NOUN"
+        and (any(c.dep_ == "appos" and is_name(c) for c in t.children) or (t.dep_ == "compound" and is_name(t.head)))))
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
-                 _described(doc))
+                 _described(doc), titles)
+
+
+_DESCRIBING = {"name", "kind", "type", "sort"}
 
 
 def _described(doc) -> str:  # doc: a spaCy Doc
-    """The noun a "What is the name of ...?" question describes its answer by ("the Inuit hunter" -> "hunter")."""
+    """The noun a "What is the name of ...?" or "What kind of ...?" question describes its answer by ("the Inuit
+    hunter" -> "hunter", "what kind of embargo" -> "embargo")."""
     for t in doc:
-        if t.lemma_.lower() == "name" and t.i < 5:
+        if t.lemma_.lower() in _DESCRIBING and t.i < 5:
             for prep in t.children:
                 if prep.dep_ == "prep" and prep.lower_ == "of":
                     return next((c.lemma_.lower() for c in prep.children if c.dep_ == "pobj"), "")

@@ -113,7 +113,7 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     A place is read from the parse alone: a name after "in" is not always a place ("in Abu Dhabi", "in
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
-    if kind.name == "place":
+    if kind.name in ("place", "sort"):  # "what kind of X": X with words that qualify it (the parse)
         return bool(located_spans(asked, sentence))
     fits = shows_type(kind, sentence, names)
     if fits and kind.name == "person":

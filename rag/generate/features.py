@@ -78,6 +78,8 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     "met ... in St. Petersburg" answers "Where did they meet?", not the first place the sentence names."""
     if asked.kind == "age":
         return [(re.sub(r"\D", "", m), 0, True) for m in _AGE.findall(sentence)]
+    if asked.kind == "sort":
+        return [(text, 0, True) for text in _sorts(asked, nlp.parse(sentence))]
     if asked.kind == "reason":
         m = REASON_CUES.search(sentence)
         return [(sentence[m.start():].rstrip(" ."), 0, True)] if m else []
@@ -102,6 +104,29 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
                 asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _sorts(asked: Asked, doc) -> list[str]:  # doc: a spaCy Doc
+    """For "What kind of X ...?": each mention of X with the words that qualify it and that the question lacks
+    ("an arms embargo" -> "arms embargo", "a conference on stainless steel" -> "conference on stainless steel");
+    a bare X ("the warplanes bombed") says no kind."""
+    out = []
+    for t in doc:
+        if t.lemma_.lower() != asked.described or t.pos_ not in ("NOUN", "PROPN"):
+            continue
+        left = [c for c in t.children if c.dep_ in _QUALIFIERS and c.i < t.i]
+        right = [c for c in t.children if c.dep_ == "prep" and c.lower_ in _KIND_PREPS and c.i > t.i]
+        new = [w for c in left + right for w in c.subtree if w.is_alpha and not w.is_stop
+               and w.lemma_.lower() not in asked.focus and not any(name_mentioned(n, w.text) for n in asked.names)]
+        if new:
+            start = min([t.i, *(w.i for c in left for w in c.subtree)])
+            end = max([t.i, *(w.i for c in right for w in c.subtree)]) + 1
+            out.append(doc[start:end].text.strip(' "“”'))
+    return out
+
+
+_QUALIFIERS = {"amod", "compound", "nmod"}  # "arms embargo", "a new 'progressive centre' party"
+_KIND_PREPS = {"on", "about", "for", "against"}  # "a conference on stainless steel"
 
 
 def _party(span) -> bool:  # span: a spaCy Span
@@ -157,7 +182,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             max(coverage(q, about) for q in queries),
             float(bool(spans)) if asked.kind else 0.0,
             1.0 / (1 + spans[0][1]) if spans else 0.0,
-            float(spans[0][2]) if spans else 0.0,
+            float(any(role_ok for _, _, role_ok in spans)),  # some answer plays the question word's role
             0.0 if asked.kind else 1.0,
             len(terms - q_terms) / max(len(terms), 1),
             sum(name_mentioned(n, about) for n in about_whom) / len(about_whom) if about_whom else 0.0,
@@ -208,12 +233,14 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     """Which candidates may answer at all: for a question asking for a kind of answer (a person, a date...),
     only sentences holding one the question lacks; a sentence that restates the question is no answer."""
     ok = x[:, FEATURES.index("mentions_required")] > 0  # "How many children": a count of children
-    if not asked.labels and asked.kind != "age":  # why-questions: a cue word is a feature, not a filter
+    if not asked.labels and asked.kind not in ("age", "sort"):  # why: a cue word is a feature, not a filter
         return ok
     ok &= x[:, FEATURES.index("type_match")] > 0
-    if asked.kind == "person" and asked.role == "subject":
+    if asked.kind == "person":
         # "Who wrote the book?" asks for the writer: a person the sentence names as the subject of something,
-        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero").
+        # not one it only mentions ("... transformed Captain Arne Rinnan into a hero"); "Who else did he meet?"
+        # asks for one met, not for the subject of another verb ("... as Trump urged Moscow"). The rules reader
+        # asks the same of its person answers.
         ok &= x[:, FEATURES.index("role_match")] > 0
     return ok
 

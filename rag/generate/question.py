@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.generate.asking import GENERIC_COUNTS
 from rag.text import content_terms
 
 _WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
@@ -36,6 +37,8 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
     for asks, name, looks_like, mode, needs_subject in (
         (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
          r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", "require", True),
+        # "What kind of embargo ...?": an embargo the sentence qualifies ("an arms embargo"), read from the parse
+        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", r"$^", "prefer", False),
         (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
          # "a 30-year-old man" gives an age, not how long something lasted
          r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b(?!-old)", "require", False),
@@ -101,7 +104,7 @@ def focus_terms(question: str) -> list[str]:
     out: list[str] = []
     for pattern in (_ATTRIBUTE, _COUNTED_VERB):
         m = pattern.search(question)
-        if m:
+        if m and m.group(1).lower() not in GENERIC_COUNTS:  # "What is the name of X?": "name" is never printed
             out.extend(content_terms(m.group(1)))
     return out
 

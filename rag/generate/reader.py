@@ -37,7 +37,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
-from rag.generate.predicates import predicates, said_of_other, says_event
+from rag.generate.predicates import LIGHT_VERBS, count_match, predicates, said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
@@ -78,8 +78,10 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                predicate_cos: float) -> bool:
     """False when the passages cannot hold an answer, whatever the scores say: none of the sentences where it
-    would be (`event_sentences`) says the event asked about (see rag/generate/predicates)."""
-    return says_event(asked, event_sentences(asked, cands, passages), embed, predicate_cos)
+    would be (`event_sentences`) says the event asked about, or, for "how many", none gives a count of it
+    (see rag/generate/predicates)."""
+    sentences = event_sentences(asked, cands, passages)
+    return says_event(asked, sentences, embed, predicate_cos) and count_match(asked, sentences, embed) >= predicate_cos
 
 
 def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[str]:
@@ -97,14 +99,16 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
     about = [c for c in cands if about_named(asked, c)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
     # per sentence most of an answer's time.
-    typed = bool(asked.labels) or asked.kind == "age"
+    typed = bool(asked.labels) or asked.kind in ("age", "sort")
     nlp.parse_many([c.text for c in about if typed or holds_required(asked, c.text, parse=False)])
     about = [c for c in about if holds_required(asked, c.text)]
     if not typed:
         # "What did the EU decide about tariffs?" names its topic besides its event: a sentence about what it
         # names, saying a like event ("determine", matched by word vectors) about something else, does not
         # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
-        topic = {t for f in asked.focus if f not in asked.events for t in content_terms(f)}
+        # A verb that carries no event of its own ("cause", "say") names no topic either.
+        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles) and f not in LIGHT_VERBS
+                 for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
         return [c.text for c in about]
