@@ -94,7 +94,7 @@ def _parse_or_load(texts: list[str]) -> dict[str, Doc]:
 
     out: dict[str, Doc] = {}
     for text, data in _disk().get_many(texts).items():
-        with contextlib.suppress(ValueError, KeyError):  # unreadable: parsed again below
+        with contextlib.suppress(ValueError, KeyError, TypeError):  # unreadable: parsed again below
             out[text] = Doc(nlp.vocab).from_bytes(data)
     rest = [t for t in texts if t not in out]
     if rest:

@@ -108,3 +108,14 @@ def test_parses__a_new_process_reads_them_back_identical_without_parsing(tmp_pat
 
     monkeypatch.setattr(nlp.pipeline(), "pipe", no_parsing)
     assert [_annotations(d) for d in nlp.parse_many(texts)] == fresh
+
+
+def test_parses__an_unreadable_stored_parse_is_parsed_again(tmp_path: Path, monkeypatch) -> None:
+    from rag import nlp
+
+    disk = DiskCache(tmp_path / "parses.sqlite3", 100)
+    text = "Karelina was released on Thursday."
+    disk.put_many({text: b"\x93not a spaCy doc"})
+    monkeypatch.setattr(nlp, "_disk", lambda: disk)
+    monkeypatch.setattr(nlp, "_cache", nlp._ParseCache(10))
+    assert _annotations(nlp.parse(text)) == _annotations(nlp.pipeline()(text))
