@@ -1,5 +1,6 @@
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,10 @@ def test_cli__ingest_then_ask_json_answers_with_verbatim_citation(tmp_path: Path
     assert data["abstained"] is False
     cite = data["citations"][0]
     assert seed_text(cite["source"])[cite["start"]:cite["end"]] == cite["quote"]
+    # `ask` ends without Python's teardown (rag/cli.py): what it stored on disk must still be there.
+    [vectors] = (tmp_path / "cache").glob("vectors-*.sqlite3")
+    with sqlite3.connect(vectors) as db:
+        assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] > 0
 
 
 def test_cli__empty_question_exits_2_with_one_line_error(tmp_path: Path) -> None:

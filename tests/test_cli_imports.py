@@ -27,10 +27,10 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 
 _ASK = """
 import json, sys
-from rag.cli import main
+from rag.cli import app  # not main(): it ends `ask` with os._exit, before this could print the modules
 sys.argv = ["rag", "ask", "--json", "Where did Witkoff meet Putin?"]
 try:
-    main()
+    app()
 except SystemExit as exc:
     assert exc.code in (0, None), exc.code
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
