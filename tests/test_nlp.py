@@ -1,3 +1,5 @@
+import contextlib
+
 from rag import nlp
 
 
@@ -19,3 +21,17 @@ def test_parse_many__returns_docs_in_order_and_caches_them() -> None:
     texts = ["Putin met Witkoff.", "The talks lasted four hours.", "Putin met Witkoff."]
     docs = nlp.parse_many(texts)
     assert [d.text for d in docs] == texts and docs[0] is docs[2] is nlp.parse("Putin met Witkoff.")
+
+
+def test_stored_parse__same_bytes_as_spacy_and_a_damaged_record_spoils_nothing_after_it() -> None:
+    codec = nlp._codec()
+    doc = nlp.parse("Witkoff met Putin in St. Petersburg on Friday, the Kremlin said.")
+    stored = codec.dumps(doc)
+    assert stored == doc.to_bytes(exclude=nlp._NOT_STORED)  # parses stored before this codec stay readable
+    for damaged in (stored[:40], stored + b"\x01", b"\xc1"):
+        with contextlib.suppress(Exception):  # whichever error msgpack or spaCy raises
+            codec.loads(nlp.pipeline(), damaged)
+        back = codec.loads(nlp.pipeline(), stored)
+        tokens = [(t.text, t.lemma_, t.dep_, t.head.i) for t in doc]
+        assert [(t.text, t.lemma_, t.dep_, t.head.i) for t in back] == tokens
+        assert [(e.text, e.label_) for e in back.ents] == [(e.text, e.label_) for e in doc.ents]
