@@ -95,6 +95,18 @@ class Pipeline:
             self._disk.put_many({t: np.asarray(v, dtype=np.float32).tobytes() for t, v in fresh.items()})
         return np.stack([cache[t] for t in texts])
 
+    def store_vectors(self, texts: list[str]) -> int:
+        """Embed those of `texts` the disk cache lacks and store them there, not in memory (work done ahead
+        of questions, rag/prepare.py). Returns how many were embedded; 0 when the disk cache is off."""
+        if self._disk.max_entries <= 0:
+            return 0
+        rest = self._disk.missing(list(dict.fromkeys(texts)))
+        if rest:
+            vectors = embed_texts(self.embedder, rest)
+            self._disk.put_many({t: np.asarray(v, dtype=np.float32).tobytes()
+                                 for t, v in zip(rest, vectors, strict=True)})
+        return len(rest)
+
     @property
     def retriever(self) -> HybridRetriever:
         """The retriever; on first use builds the index from the corpus folder if it is empty."""

@@ -135,6 +135,26 @@ def ask(
 
 
 @app.command()
+def prepare() -> None:
+    """Parse and embed every indexed sentence now, so first answers about any article are fast."""
+    from rag.answering import get_pipeline
+    from rag.prepare import prepare as prepare_index
+    from rag.settings import get_settings
+
+    threading.Thread(target=_load_spacy, daemon=True).start()
+    try:
+        report = prepare_index(get_pipeline(get_settings()))
+    except RagError as exc:
+        _fail(exc)
+    out.print(f"{report.sentences} sentences ready: {report.parsed} parsed, {report.embedded} embedded now, "
+              f"the rest already on disk ({report.seconds:.1f} s).", highlight=False)
+    if report.capped:
+        err.print("[yellow]The index holds more sentences than the disk caches keep "
+                  "(RAG_PARSE_CACHE_ENTRIES, RAG_VECTOR_CACHE_ENTRIES): the rest are prepared when first asked "
+                  "about.[/]")
+
+
+@app.command()
 def ui(
     host: Annotated[str | None, typer.Option(help="Bind address (default RAG_UI_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default RAG_UI_PORT).")] = None,

@@ -59,22 +59,29 @@ class DiskCache:
 
     def get_many(self, texts: list[str]) -> dict[str, bytes]:
         """The stored values of those `texts` that have one."""
+        return {t: v for t, v in self._select(texts, "key, value") if v is not None}
+
+    def missing(self, texts: list[str]) -> list[str]:
+        """Those of `texts` with nothing stored, in order, without reading any value (all when unreadable)."""
+        found = {t for t, _ in self._select(texts, "key")}
+        return [t for t in texts if t not in found]
+
+    def _select(self, texts: list[str], columns: str) -> list[tuple[str, bytes | None]]:
         if not texts:
-            return {}
+            return []
         with self._lock:
             db = self._connect()
             if db is None:
-                return {}
+                return []
             by_key = {_key(t): t for t in texts}
-            found: dict[str, bytes] = {}
+            found: list[tuple[str, bytes | None]] = []
             keys = list(by_key)
             try:
                 for i in range(0, len(keys), 500):  # SQLite's bound-parameter limit
                     part = keys[i : i + 500]
-                    rows = db.execute(f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(part))})",
+                    rows = db.execute(f"SELECT {columns} FROM entries WHERE key IN ({','.join('?' * len(part))})",
                                       part).fetchall()
-                    for key, value in rows:
-                        found[by_key[key]] = value
+                    found += [(by_key[row[0]], row[1] if len(row) > 1 else None) for row in rows]
             except sqlite3.OperationalError as exc:  # busy or locked: this call goes without
                 log.debug("cache read skipped: %s", exc)
             except sqlite3.DatabaseError as exc:

@@ -143,6 +143,18 @@ def _parse_or_load(texts: list[str]) -> dict[str, Doc]:
     return out
 
 
+def store_parses(texts: list[str]) -> int:
+    """Parse those of `texts` the disk cache lacks and store them there, not in memory (work done ahead of
+    questions, rag/prepare.py). Returns how many were parsed; 0 when the disk cache is off."""
+    if _disk().max_entries <= 0:
+        return 0
+    rest = _disk().missing(list(dict.fromkeys(texts)))
+    if rest:
+        codec = _codec()
+        _disk().put_many({t: codec.dumps(doc) for t, doc in zip(rest, pipeline().pipe(rest), strict=True)})
+    return len(rest)
+
+
 def parse(text: str) -> Doc:
     """The parsed text (cached)."""
     return _cache.parse([text])[0]

@@ -145,6 +145,11 @@ class RagSettings(BaseSettings):
         description="Sentence embeddings kept on disk (RAG_DATA_DIR/cache) for later processes (about "
         "1.6 KB each; 0 turns the file off).",
     )
+    prepare_on_start: bool = Field(
+        default=True,
+        description="`rag ui` parses and embeds every indexed sentence in the background after it starts (what "
+        "`rag prepare` does), so first answers about any article are fast.",
+    )
 
     # Retrieval
     top_k: int = Field(default=6, ge=1, description="Passages handed to the answerer.")

@@ -31,6 +31,11 @@ def test_cli__ingest_then_ask_json_answers_with_verbatim_citation(tmp_path: Path
     [vectors] = (tmp_path / "cache").glob("vectors-*.sqlite3")
     with sqlite3.connect(vectors) as db:
         assert db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] > 0
+    prepared = _run(["prepare"], tmp_path)
+    assert prepared.returncode == 0, prepared.stderr
+    assert "sentences ready" in prepared.stdout
+    again = _run(["prepare"], tmp_path)
+    assert ": 0 parsed, 0 embedded now" in again.stdout  # all on disk: nothing done twice
 
 
 def test_cli__empty_question_exits_2_with_one_line_error(tmp_path: Path) -> None:

@@ -339,12 +339,27 @@ def launch_options(settings: RagSettings) -> dict[str, Any]:
     }
 
 
+def _warm_and_prepare(settings: RagSettings) -> None:
+    """Load the models, then (RAG_PREPARE_ON_START) parse and embed every indexed sentence, so first answers
+    about any article only read them back (rag/prepare.py). Errors are left for the first question."""
+    warm(settings)
+    if settings.prepare_on_start:
+        from rag.answering import get_pipeline
+        from rag.prepare import prepare
+
+        try:
+            report = prepare(get_pipeline(settings))
+            log.info("prepared %d sentences in %.1f s", report.sentences, report.seconds)
+        except RagError as exc:
+            log.warning("preparing the index's sentences stopped: %s", exc)
+
+
 def launch(host: str | None = None, port: int | None = None, settings: RagSettings | None = None) -> None:
     """Warm the pipeline (ingesting the corpus if the index is empty), then serve the UI."""
     settings = settings or get_settings()
     rag.article_count(settings)  # builds the index (ingesting the corpus if empty) before the first question
     # The models load while the server starts, so the first question does not wait ~1 s for them.
-    threading.Thread(target=warm, args=(settings,), daemon=True, name="warm").start()
+    threading.Thread(target=_warm_and_prepare, args=(settings,), daemon=True, name="warm").start()
     options = launch_options(settings)
     options["server_name"] = host or options["server_name"]
     options["server_port"] = port or options["server_port"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from rag.errors import IndexNotReadyError, OlderIndexError
@@ -102,6 +103,23 @@ class HybridRetriever:
             timings["dense"] = t1 - t0
             timings["retrieve"] = time.perf_counter() - t0
         return passages
+
+    def all_passages(self, page: int = 200) -> Iterator[list[Passage]]:
+        """Every committed passage of the index, `page` chunks at a time (for work done ahead of questions)."""
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            offset += len(got["ids"])
+            rows = {cid: (doc or "", meta or {})
+                    for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+            sources = sorted({chunk_source(m) for _, m in rows.values()})
+            _, records, texts = read_generation_and_records(self.registry, sources, True)
+            for src, document in texts.items():
+                if records[src].committed:
+                    self._texts.put(src, (records[src].sha256, decode_article_text(document)))
+            yield list(self._visible_passages(rows, records).values())
 
     def _dense(self, query: str) -> dict[str, tuple[str, dict]]:
         """(text, metadata) of the nearest chunks by id, best first: `collection.query` with the query vector."""
