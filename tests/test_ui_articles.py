@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.generate.features import candidates
 from rag.settings import RagSettings
 from rag.ui.app import ask_to_delete, build_app, cancel_delete, confirm_delete, fetch_url, upload_files
 from rag.ui.articles import add_uploads, articles_html, safe_name, store_uploads
@@ -128,3 +129,18 @@ def test_add_uploads__article_with_markup_is_indexed_as_text(tmp_path: Path) -> 
                     encoding="utf-8")
     [result] = add_uploads([(page, "page.html")], settings)
     assert result.status == "added", result
+
+
+def test_upload__the_new_articles_sentences_are_prepared_in_the_background(tmp_path: Path) -> None:
+    import threading
+
+    from rag.answering import Pipeline
+
+    settings = make_settings(tmp_path / "data")
+    path = _temp(tmp_path, "kovac.txt", ARTICLE)[0].rename(tmp_path / "kovac.txt")
+    upload_files([str(path)], settings, progress=None)
+    for thread in [t for t in threading.enumerate() if t.name == "prepare"]:
+        thread.join(timeout=120)
+    new = {c.text for batch in Pipeline(settings).retriever.all_passages() for c in candidates(batch)
+           if "kovac" in c.evidence[0].source}
+    assert new and Pipeline(settings)._disk.missing(sorted(new)) == []  # their vectors are on disk

@@ -172,6 +172,7 @@ def upload_files(files: list[Any] | None, settings: RagSettings, progress: gr.Pr
     try:
         results = results_html(add_uploads(pairs, settings, on_progress=tick)) if pairs else \
             "<p class='nr-empty'>Drop one or more article files first.</p>"
+        _prepare_in_background(settings)  # the new articles' sentences, as at start
     except RagError as exc:
         results = error_html(str(exc))
     return (results, *_articles_view(settings))
@@ -183,6 +184,7 @@ def fetch_url(url: str, settings: RagSettings, progress: gr.Progress | None = gr
     tick = (lambda done, total: progress((done, total), desc="Indexing", unit="chunks")) if progress else None
     try:
         result = results_html([add_url(url or "", settings, on_progress=tick)])
+        _prepare_in_background(settings)  # the new article's sentences, as at start
     except RagError as exc:
         result = error_html(str(exc))
     return (result, *_articles_view(settings), "")
@@ -340,18 +342,33 @@ def launch_options(settings: RagSettings) -> dict[str, Any]:
 
 
 def _warm_and_prepare(settings: RagSettings) -> None:
-    """Load the models, then (RAG_PREPARE_ON_START) parse and embed every indexed sentence, so first answers
-    about any article only read them back (rag/prepare.py). Errors are left for the first question."""
+    """Load the models, then prepare the index's sentences (see `_prepare`). Errors are left for the first
+    question."""
     warm(settings)
-    if settings.prepare_on_start:
-        from rag.answering import get_pipeline
-        from rag.prepare import prepare
+    _prepare(settings)
 
+
+_prepare_lock = threading.Lock()  # one run at a time: a second one (after an upload) waits, then skips what is done
+
+
+def _prepare(settings: RagSettings) -> None:
+    """With RAG_PREPARE_ON_START, parse and embed every indexed sentence not on disk yet, so first answers about
+    any article only read them back (rag/prepare.py)."""
+    if not settings.prepare_on_start:
+        return
+    from rag.answering import get_pipeline
+    from rag.prepare import prepare
+
+    with _prepare_lock:
         try:
             report = prepare(get_pipeline(settings))
             log.info("prepared %d sentences in %.1f s", report.sentences, report.seconds)
-        except RagError as exc:
+        except Exception as exc:  # work ahead of questions: a question meets the same error and reports it
             log.warning("preparing the index's sentences stopped: %s", exc)
+
+
+def _prepare_in_background(settings: RagSettings) -> None:
+    threading.Thread(target=_prepare, args=(settings,), daemon=True, name="prepare").start()
 
 
 def launch(host: str | None = None, port: int | None = None, settings: RagSettings | None = None) -> None:
