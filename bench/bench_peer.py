@@ -254,7 +254,7 @@ def main() -> None:
         print(f"| {label} | " + " | ".join(fmt(stats[x]) for x in names) + " |")
     print(f"| answer p50 (ms) | {statistics.median(answers) * 1000:.0f} | n/a (no LLM) | n/a (no LLM) |")
     print(f"| answer cites the planted fact | {cites / len(answers):.2f} | | |")
-    print(f"| sentence-vector cache on disk after it (MB) | {stats['newsrag']['cache_mb']:.1f} | | |")
+    print(f"| sentence-vector cache on disk at the end (MB) | {stats['newsrag']['cache_mb']:.1f} | | |")
     print(f"| `rag prepare` (s; sentences parsed and embedded) | {prepared_report.seconds:.1f} "
           f"({prepared_report.parsed}{', capped' if prepared_report.capped else ''}) | | |")
     if after:
