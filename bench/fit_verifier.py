@@ -1,5 +1,6 @@
-"""Fit the verifier's additions model (rag/cite/fitted.json, used by rag.cite.additions) on the TUNING part of
-eval/adversarial.jsonl; the held-out part (rag.eval.adversarial.is_heldout) is never read here.
+"""Fit the verifier's additions model (rag/cite/fitted.json, used by rag.cite.additions) on the INSPECT part of
+eval/adversarial.jsonl (the tuning part less its check third, rag.eval.adversarial.is_check); the check third
+and the held-out part (rag.eval.adversarial.is_heldout) are never read here.
 
 1. Collect: run the whole scripted LLM path over the tuning items with the model switched off (every
    claim with unstated words rejected, so every candidate quote and merge is tried) and record the model's
@@ -213,9 +214,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rethreshold", action="store_true",
                         help="keep the committed weights; sweep and choose the threshold again (after a rule change)")
     args = parser.parse_args(argv)
-    items = [i for i in load_items() if not is_heldout(i["id"])]
-    if args.diagnose:  # item by item: only the inspect two-thirds (the check third is scored, never read)
-        diagnose([i for i in items if not is_check(i["id"])])
+    # Fitted, swept and diagnosed on the inspect two-thirds of the tuning part only: the check third stays an
+    # honest test of the fit (rag.eval.adversarial prints it), the held-out part is never read.
+    items = [i for i in load_items() if not is_heldout(i["id"]) and not is_check(i["id"])]
+    if args.diagnose:
+        diagnose(items)
         return 0
     values = json.loads(fitted.FILE.read_text(encoding="utf-8"))
     if args.rethreshold:
@@ -229,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
         values.update(rows=len(y), positives=int(y.sum()))
     results = sweep(items, model)
     best = choose(results)
-    values.update(additions={**model, "threshold": best["threshold"]}, sweep=results)
+    values.update(additions={**model, "threshold": best["threshold"]}, sweep=results,
+                  data="eval/adversarial.jsonl, tuning part less its check third (is_heldout and is_check false)")
     fitted.FILE.write_text(json.dumps(values, indent=2) + "\n", encoding="utf-8")
     print(f"chose threshold={best['threshold']}: {best}")
     return 0
