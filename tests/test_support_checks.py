@@ -456,3 +456,17 @@ def test_thesaurus__the_built_table_is_the_committed_one(tmp_path) -> None:
     assert table[("a", "brave")][0] >= {"valiant", "courageous"}
     assert "fall" in table[("v", "rise")][2]
 
+
+def test_check_support__a_name_for_the_quotes_pronoun_or_description_is_its_antecedent_in_the_passage() -> None:
+    quote = ("Party sources said Senator Ridgeway is expected to contest the leadership against Brian Greig, "
+             "installed as interim leader by the party's executive last Thursday.")
+    passage = f"The Australian Democrats are in turmoil after Senator Lees quit. {quote}"
+    claim = "Senator Ridgeway is expected to contest the leadership of the Democrats against Brian Greig."
+    assert check_support(claim, [quote], context=passage).ok
+    # Not the antecedent, not in the passage, or the quote names another party the claim dropped: no.
+    other = f"The Australian Democrats are in turmoil; the Greens gained. {quote}"
+    assert check_support(claim, [quote], context=other).failure[0] == "entities"
+    assert check_support(claim, [quote]).failure[0] == "entities"
+    assert check_support(claim.replace("Democrats", "Greens"), [quote], context=passage).failure[0] == "entities"
+    named = quote.replace("the party's executive", "the Greens' executive")
+    assert not check_support(claim, [named], context=passage.replace(quote, named)).ok
