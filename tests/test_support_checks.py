@@ -470,3 +470,16 @@ def test_check_support__a_name_for_the_quotes_pronoun_or_description_is_its_ante
     assert check_support(claim.replace("Democrats", "Greens"), [quote], context=passage).failure[0] == "entities"
     named = quote.replace("the party's executive", "the Greens' executive")
     assert not check_support(claim, [named], context=passage.replace(quote, named)).ok
+
+
+def test_check_support__a_capital_acts_for_its_country_a_seat_of_government_only_as_the_passage_names_it() -> None:
+    quote = "Russia rejected the proposal on Friday."
+    passage = f"Talks stalled. {quote}"
+    assert check_support("Moscow rejected the proposal on Friday.", [quote], context=passage).ok
+    assert check_support("The Kremlin rejected the proposal on Friday.", [quote], context=passage).failure[0] == \
+        "entities"
+    assert check_support("The Kremlin rejected the proposal on Friday.", [quote],
+                         context=f"The Kremlin was silent. {quote}").ok
+    # Only as the one acting: a place stays a place.
+    flew = "Witkoff flew to Russia."
+    assert not check_support("Witkoff flew to Moscow.", [flew], context=flew).ok

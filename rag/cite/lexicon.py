@@ -119,8 +119,10 @@ def synonyms(lemma: str) -> set[str]:
     return SYNONYMS.get(lemma, set())
 
 
-# Metonyms of news prose: a capital or seat of government for its country. A claim's member counts for a
-# quote's other member only when the cited passage uses the claim's form too (rag.cite.aliases).
+# Metonyms of news prose: a capital or seat of government for its country. A capital and its country stand for
+# each other as the one acting ("Washington would not continue" for "the U.S."); a seat of government (SEATS)
+# names one body of the state, so it counts for a quote's other member only when the cited passage uses the
+# claim's form too (rag.cite.aliases).
 _METONYM_GROUPS = (
     {"russia", "moscow", "kremlin"},
     {"ukraine", "kyiv", "kiev"},
@@ -141,6 +143,7 @@ _METONYM_GROUPS = (
     {"south korea", "seoul"},
     {"saudi arabia", "riyadh"},
 )
+SEATS = frozenset({"kremlin", "white house", "downing street", "elysee"})
 METONYMS: dict[str, set[str]] = {}
 for _group in _METONYM_GROUPS:
     for _w in _group:
