@@ -483,3 +483,14 @@ def test_check_support__a_capital_acts_for_its_country_a_seat_of_government_only
     # Only as the one acting: a place stays a place.
     flew = "Witkoff flew to Russia."
     assert not check_support("Witkoff flew to Moscow.", [flew], context=flew).ok
+
+
+def test_check_support__a_participle_without_auxiliary_is_passive_its_parsed_subject_underwent_it() -> None:
+    quote = ("Ridgeway is expected to contest the leadership against one of her two supporters: Senator Bartlett "
+             "or Brian Greig, installed as interim leader by the party's executive last Thursday.")
+    assert check_support("Brian Greig was installed as interim leader by the party's executive last Thursday.",
+                         [quote]).ok
+    from rag.cite.facts import facts_of
+
+    assert "greig" in facts_of(quote).subjects["instal/pass"] and "instal" not in facts_of(quote).subjects
+    assert "instal" in facts_of("The executive has installed Greig as leader.").subjects  # "has": active

@@ -233,6 +233,8 @@ def _role(tok):
     subject of a passive (key: "<lemma>/pass"), else None. Objects are left out: an object is named in too
     many ways ("investigate Ceja, the taskforce") to compare."""
     if tok.dep_ in ("nsubj", "csubj"):
+        if _reduced_passive(tok.head):  # "Greig, installed as leader by the executive": Greig was installed
+            return tok.head, _lemma(tok.head) + "/pass"
         return tok.head, _lemma(tok.head)
     if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
         return tok.head.head, _lemma(tok.head.head)
@@ -259,6 +261,12 @@ def _is_actor(tok) -> bool:
     """Whether a name acts or owns ("Moscow dropped", "Kyiv and Moscow accused", "Kyiv's"), not a place."""
     root = tok.head if tok.dep_ == "conj" else tok
     return root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+
+
+def _reduced_passive(verb) -> bool:
+    """A past participle heading a clause without an auxiliary ("Greig, installed as leader by the party's
+    executive"): the parser may give it an "nsubj", but that is who underwent it; "has installed" is active."""
+    return verb.tag_ == "VBN" and verb.dep_ != "ROOT" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def _modified_noun(root) -> str | None:
