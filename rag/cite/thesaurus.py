@@ -47,21 +47,32 @@ _NONE = Entry()
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[tuple[str, str], Entry]:
-    out: dict[tuple[str, str], Entry] = {}
+def _raw() -> dict[str, str]:
+    """"pos word" -> the rest of its line, unparsed: the whole table is read once (about 0.2 s), and each entry
+    is split only when asked for (`_entry`)."""
     if not FILE.exists():
-        return out
+        return {}
     with gzip.open(FILE, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            pos, word, *cols = line.rstrip("\n").split("\t")
-            out[(pos, word)] = Entry(*(frozenset(c.split(",")) - {""} for c in cols))
+        lines = fh.read().splitlines()
+    out: dict[str, str] = {}
+    for line in lines:
+        pos, word, rest = line.split("\t", 2)
+        out[f"{pos} {word}"] = rest
     return out
+
+
+@lru_cache(maxsize=20_000)
+def _entry(wn: str, word: str) -> Entry:
+    rest = _raw().get(f"{wn} {word}")
+    if rest is None:
+        return _NONE
+    return Entry(*(frozenset(c.split(",")) - {""} for c in rest.split("\t")))
 
 
 def entry(lemma: str, pos: str) -> Entry:
     """The table's entry for `lemma` with spaCy part of speech `pos` (empty when it has none)."""
     wn = _POS.get(pos)
-    return _table().get((wn, lemma), _NONE) if wn else _NONE
+    return _entry(wn, lemma) if wn else _NONE
 
 
 def synonyms(lemma: str, pos: str) -> frozenset[str]:
@@ -83,7 +94,7 @@ def stated_by_synonym(lemma: str, pos: str, quote_lemmas: set[str]) -> bool:
     if synonyms(lemma, pos) & quote_lemmas:
         return True
     for q in quote_lemmas:
-        e = _table().get((wn, q), _NONE)
+        e = _entry(wn, q)
         if lemma in e.synonyms or (HYPERNYMS and lemma in e.hypernyms):
             return True
     return False
