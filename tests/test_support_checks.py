@@ -494,3 +494,11 @@ def test_check_support__a_participle_without_auxiliary_is_passive_its_parsed_sub
 
     assert "greig" in facts_of(quote).subjects["instal/pass"] and "instal" not in facts_of(quote).subjects
     assert "instal" in facts_of("The executive has installed Greig as leader.").subjects  # "has": active
+
+
+def test_check_support__the_us_written_with_periods_is_washingtons_country_and_the_pronoun_us_is_not() -> None:
+    quote = "It is time for them to either say yes or for the U.S. to walk away, Rubio said."
+    assert check_support("Rubio said Washington would walk away.", [quote], context=quote).ok
+    pronoun = "They told us to walk away, Rubio said."
+    assert check_support("Rubio said Washington would walk away.", [pronoun], context=pronoun).failure[0] == \
+        "entities"

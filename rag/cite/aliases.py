@@ -40,7 +40,9 @@ def metonym_stated(folded: str, quote: str, context: str) -> bool:
     group = lexicon.METONYMS.get(folded)
     if not group:
         return False
-    if folded not in lexicon.SEATS and any(f" {o} " in quote for o in group - lexicon.SEATS):
+    # Compared as haystacks ("the U.S. to" reads " u.s to "); "us" is left out here, where it would be the
+    # pronoun as often as the country.
+    if folded not in lexicon.SEATS and any(f" {haystack(o).strip()} " in quote for o in group - lexicon.SEATS - {"us"}):
         return True
     if f" {folded} " not in _context_haystack(context):
         return False
