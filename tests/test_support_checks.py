@@ -502,3 +502,26 @@ def test_check_support__the_us_written_with_periods_is_washingtons_country_and_t
     pronoun = "They told us to walk away, Rubio said."
     assert check_support("Rubio said Washington would walk away.", [pronoun], context=pronoun).failure[0] == \
         "entities"
+
+
+def test_check_numbers__both_counts_two_and_nothing_more() -> None:
+    from rag.cite.facts import facts_of
+    from rag.cite.numbers import check_numbers
+
+    both = facts_of("Both the Russians and Ukrainians must say yes.")
+    assert check_numbers(facts_of("The two sides must say yes."), both) is None
+    assert check_numbers(facts_of("The three sides must say yes."), both) is not None
+    assert check_numbers(facts_of("The talks lasted two days."), facts_of("Both sides talked for days.")) is not None
+
+
+def test_facts__a_typographic_contraction_is_its_verb_and_a_merged_be_is_negated_only_where_no_quote_asserts_it() \
+        -> None:
+    from rag.cite.facts import facts_of, merge_facts
+
+    it_is = facts_of("\u201cIt\u2019s time for them to either say yes or walk away.")
+    assert "be" in it_is.light_heads
+    assert "\u2019s" in facts_of("Putin\u2019s envoy met him.").lemmas  # the possessive stays as it was
+    not_doable = facts_of("We will not continue, and whether or not this is doable is unclear.")
+    assert "be" in not_doable.negated
+    merged = merge_facts([it_is, not_doable])
+    assert "be" not in merged.negated and "continue" in merged.negated

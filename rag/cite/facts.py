@@ -84,6 +84,8 @@ def _norm_number(text: str) -> str | None:
 def _lemma(tok) -> str:
     if tok.lower_ in lexicon.FORM_LEMMAS:
         return lexicon.FORM_LEMMAS[tok.lower_]
+    if tok.lower_ in lexicon.CONTRACTIONS and tok.pos_ in ("AUX", "VERB"):
+        return lexicon.CONTRACTIONS[tok.lower_]
     low = tok.lemma_.lower()
     return lexicon.LEMMA_FIXES.get(low, low)
 
@@ -352,6 +354,9 @@ def merge_facts(facts: list[Facts]) -> Facts:
         m.hedges |= f.hedges
         for lem, hedges in f.hedge_of.items():
             m.hedge_of.setdefault(lem, set()).update(hedges)
+    # "be" / "have" heading a clause: negated only where no quote asserts it ("it's time for them to say yes"
+    # and "we're not going to continue" state both; each quote's other words keep their own negations).
+    m.negated -= {lem for f in facts for lem in f.light_heads - f.negated}
     # Merged: a word is hedged only where no quote states it plainly ("plans to cut" and "the cuts will
     # take effect": the cut is stated).
     m.hedged = set.union(*(f.hedged for f in facts)) - set.union(*(f.lemmas - f.hedged for f in facts))

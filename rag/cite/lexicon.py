@@ -173,4 +173,7 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 # spaCy's small model lemmatises a few news words oddly; map them to the lemma a reader means.
 # ... and a few inflected forms its lemmatiser gets wrong ("hoped" -> "hop").
 FORM_LEMMAS = {"hoped": "hope", "hoping": "hope"}
+# Contracted verbs the small model lemmatizes as the apostrophe when it is typographic ("it’s" -> "’"); the
+# straight forms it reads right. Only as verbs: "’s" is also the possessive. ("’d" is "had" or "would".)
+CONTRACTIONS = {"’s": "be", "’re": "be", "’m": "be", "’ve": "have", "’ll": "will"}
 LEMMA_FIXES = {"talks": "talk", "forces": "force", "u.s.": "u.s.", "data": "data", "n't": "not", "ca": "can"}
