@@ -525,3 +525,12 @@ def test_facts__a_typographic_contraction_is_its_verb_and_a_merged_be_is_negated
     assert "be" in not_doable.negated
     merged = merge_facts([it_is, not_doable])
     assert "be" not in merged.negated and "continue" in merged.negated
+
+
+def test_check_support__a_noun_naming_what_was_said_is_stated_by_a_quote_that_reports_speech() -> None:
+    quote = ("Hours earlier, Trump issued a rare rebuke of Putin, telling his Russian counterpart, "
+             "\u201cVladimir, STOP!\u201d")
+    assert check_support("Trump issued a rare rebuke of Putin with the words 'Vladimir, STOP!'", [quote]).ok
+    plain = "Hours earlier, Trump issued a rare rebuke of Putin."
+    assert check_support("Trump issued a rare rebuke of Putin with the words 'Vladimir, STOP!'", [plain]).failure \
+        is not None

@@ -14,6 +14,8 @@ so it can lift a reworded sentence but never excuse a negation, a swap or a chan
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from rag.cite import fitted, lexicon, thesaurus, wordsim
@@ -35,6 +37,10 @@ SIGNS = (-1, -1, 1, 1, 1, 0)
 # Words that say no more than a negation of what follows ("refusal to recognize" = "would never recognize").
 _REFUSING = frozenset({"refuse", "refusal", "decline"})
 _ATTRIBUTING = lexicon.REPORTING | {"admit", "concede", "acknowledge", "reply", "respond", "write", "post"}
+# Nouns that only name what someone said; stated by a quote that reports speech (a reporting verb or quotation
+# marks), as the attributing verbs are.
+_SPEECH = frozenset({"word", "remark", "comment", "statement", "message"})
+_QUOTED = re.compile(r"[“\"].{2,}?[”\"]")
 
 
 def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[tuple[str, str, str]]:
@@ -49,6 +55,8 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
             continue  # a name spaCy did not tag, stated or an alias the passage establishes
         if lem in _REFUSING and c.negated & q.negated:
             continue  # "her refusal to recognize X" for "would never recognize X": the polarity check compared them
+        if lem in _SPEECH and pos == "NOUN" and (q.lemmas & _ATTRIBUTING or _QUOTED.search(q.text)):
+            continue  # "with the words 'Vladimir, STOP!'" for "telling him, “Vladimir, STOP!”": what was said
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)
         if not word_stated(lem, text, q) and not _spelling_variant(text.lower(), q.words) \
