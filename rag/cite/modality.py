@@ -1,5 +1,6 @@
 """The modality check: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a word the
-claim uses is kept in the claim: some hedge on that word, or the quote's own hedge word anywhere in it."""
+claim uses, or rewords (rag.cite.counterparts), is kept in the claim: some hedge on that word other than a
+lone reported "would", or the quote's own hedge word anywhere in it."""
 
 from __future__ import annotations
 
