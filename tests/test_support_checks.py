@@ -452,9 +452,13 @@ def test_thesaurus__the_built_table_is_the_committed_one(tmp_path) -> None:
     wordnet = Path("/usr/share/wordnet")
     if not (wordnet / "data.noun").exists():
         pytest.skip("WordNet (wordnet-base) is not installed here")
+    import gzip
+
     table = thesaurus.build(wordnet)
     assert table[("a", "brave")][0] >= {"valiant", "courageous"}
     assert "fall" in table[("v", "rise")][2]
+    with gzip.open(thesaurus.FILE, "rt", encoding="utf-8") as fh:
+        assert thesaurus.table_lines(table) == fh.read().splitlines(keepends=True)
 
 
 def test_check_support__a_name_for_the_quotes_pronoun_or_description_is_its_antecedent_in_the_passage() -> None:

@@ -175,15 +175,19 @@ def _read_data(path: Path) -> dict[str, _Synset]:
     return out
 
 
+def table_lines(table: dict[tuple[str, str], tuple[set[str], set[str], set[str]]]) -> list[str]:
+    """The lines of thesaurus.tsv.gz for `table`: pos, word, synonyms, hypernyms, antonyms (comma-separated)."""
+    return ["\t".join([pos, word, *[",".join(sorted(col)) for col in cols]]) + "\n"
+            for (pos, word), cols in sorted(table.items())]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build thesaurus.tsv.gz from a WordNet 3.0 dict directory."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", type=Path, required=True, help="WordNet's dict directory (/usr/share/wordnet)")
     parser.add_argument("--senses", type=int, default=SENSES)
     args = parser.parse_args(argv)
-    table = build(args.build, args.senses)
-    lines = ["\t".join([pos, word, *[",".join(sorted(col)) for col in cols]]) + "\n"
-             for (pos, word), cols in sorted(table.items())]
+    lines = table_lines(build(args.build, args.senses))
     with gzip.GzipFile(FILE, "wb", mtime=0) as fh:  # mtime 0: the same WordNet gives the same bytes
         fh.write("".join(lines).encode("utf-8"))
     print(f"{len(lines)} entries -> {FILE} ({FILE.stat().st_size} bytes)")
