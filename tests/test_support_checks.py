@@ -234,11 +234,14 @@ def test_check_support__the_fitted_model_never_excuses_a_verb_or_a_merged_fact(e
     quote = "Trump's frustration with a lack of progress has grown as Moscow issues additional demands."
     result = check_support(claim, [quote], embed)
     assert result.failure == ("additions", "'eased' is not in the quote"), result
-    # A merged fact must state every word: a reworded one lets one quote's person into the other's event.
-    quotes = ["Witkoff met with Putin at the presidential library in St. Petersburg.",
-              "Witkoff held a meeting at the Grand Europe Hotel with Kirill Dmitriev."]
-    claim = "Witkoff met Putin at the presidential library in St. Petersburg, with Kirill Dmitriev in the talks."
-    assert not check_support(claim, quotes, embed).ok
+    # A merged fact must state every word (a reworded one can let one quote's person into the other's event):
+    # the model, which alone would pass "spokesman" (probability ~1), is not asked; the single quote still may.
+    quotes = ["Ahead of the meeting, Kremlin spokesperson Dmitry Peskov cautioned that no major breakthroughs "
+              "were expected.", "The meeting was held in St. Petersburg."]
+    claim = ("Ahead of the meeting in St. Petersburg, Kremlin spokesman Dmitry Peskov cautioned that no major "
+             "breakthroughs were expected.")
+    assert check_support(claim, quotes, embed).failure == ("additions", "'spokesman' is not in the quote")
+    assert check_support(claim.replace(" in St. Petersburg", ""), quotes[:1], embed).ok
 
 
 @pytest.mark.parametrize(("claim", "quote"), [
