@@ -228,12 +228,17 @@ def test_check_support__the_fitted_model_accepts_a_reworded_sentence_the_word_li
     assert result.ok and "paraphrase-model" in result.checked
 
 
-def test_check_support__the_fitted_model_never_excuses_a_verb_or_a_merged_fact(embed) -> None:
-    # A reworded verb may reverse the event ("eased" for "grown"): it must be a listed or WordNet synonym.
+def test_check_support__the_fitted_model_never_excuses_a_verb_or_a_merged_fact(embed, monkeypatch) -> None:
+    from rag.cite import fitted
+
+    # A reworded verb may reverse the event ("eased" for "grown"): it must be a listed or WordNet synonym, at
+    # any threshold (the model gives "eased" ~0.5: at 0.4 it would pass).
+    monkeypatch.setitem(fitted.ADDITIONS, "threshold", 0.4)
     claim = "Trump's frustration with the lack of progress has eased as Moscow issues additional demands."
     quote = "Trump's frustration with a lack of progress has grown as Moscow issues additional demands."
     result = check_support(claim, [quote], embed)
     assert result.failure == ("additions", "'eased' is not in the quote"), result
+    monkeypatch.undo()
     # A merged fact must state every word (a reworded one can let one quote's person into the other's event):
     # the model, which alone would pass "spokesman" (probability ~1), is not asked; the single quote still may.
     quotes = ["Ahead of the meeting, Kremlin spokesperson Dmitry Peskov cautioned that no major breakthroughs "
