@@ -11,7 +11,12 @@ verifies and composes the answer. A false accept is a sentence kept with a cited
 real SmolLM2 served by xllamacpp when none is configured) agree on (evidence, sentence) and writes
 eval/judge_agreement.json. Does not change the verifier.
 
-    python -m rag.eval.adversarial [--agreement] [--llm-verify]
+By default only the tuning part is run and printed, with its two sub-parts: the "inspect" two-thirds (the
+only items whose failures may be read one by one while changing the verifier) and the "check" third (a
+change is kept only if it does not get worse there). The held-out part is run and printed only with
+`--heldout`, which is for scoring a finished branch once, as a whole table: its items are never to be read.
+
+    python -m rag.eval.adversarial [--heldout] [--agreement] [--llm-verify] [--json FILE]
 """
 
 from __future__ import annotations
@@ -36,12 +41,19 @@ from rag.settings import RagSettings  # noqa: E402
 
 DATASET = Path(__file__).with_name("adversarial.jsonl")
 HELDOUT_SHARE = 0.3  # items whose id hash falls below this are never looked at while tuning the rules
+CHECK_SHARE = 1 / 3  # of the tuning part: scored while tuning, never read item by item
 _HEAD = re.compile(r"^\[(\d+)\] \(from ([^:\n]+):", re.MULTILINE)
 
 
 def is_heldout(item_id: str) -> bool:
     """The fixed held-out split: the first 8 hex digits of sha256(id), as a fraction, below HELDOUT_SHARE."""
     return int(hashlib.sha256(item_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < HELDOUT_SHARE
+
+
+def is_check(item_id: str) -> bool:
+    """The tuning part's "check" third (a different hash from is_heldout's, so independent of it): sha256 of
+    "check:" + id, as a fraction, below 1/3. Only meaningful for tuning items."""
+    return int(hashlib.sha256(f"check:{item_id}".encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < CHECK_SHARE
 
 
 def load_items(path: Path = DATASET) -> list[dict]:
@@ -179,25 +191,33 @@ def agreement(items: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print FA/FR per kind for the tuning and held-out parts; with --agreement, measure the judges."""
+    """Print FA/FR per kind for the tuning part (and its inspect / check thirds); the held-out part only with
+    --heldout; with --agreement, measure the judges."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--llm-verify", action="store_true",
                         help="also run the entailment pass (the scripted server then needs a verdict: not used)")
+    parser.add_argument("--heldout", action="store_true",
+                        help="also run and print the held-out part (score a finished branch once; never tune on it)")
     parser.add_argument("--agreement", action="store_true", help="measure rules vs llm judge agreement")
-    parser.add_argument("--json", type=Path, help="write per-item results here")
+    parser.add_argument("--json", type=Path, help="write per-item results of the tuning part here")
     args = parser.parse_args(argv)
     items = load_items(args.dataset)
-    rows = run_items(items)
+    rows = run_items(items if args.heldout else [i for i in items if not is_heldout(i["id"])])
     tune = [r for r in rows if not is_heldout(r["id"])]
-    held = [r for r in rows if is_heldout(r["id"])]
     print(format_table(f"tuning part ({len(tune)} items)", score(tune)))
-    print()
-    print(format_table(f"held-out part ({len(held)} items)", score(held)))
-    print()
-    print(format_table(f"all ({len(rows)} items)", score(rows)))
-    if args.json:
-        args.json.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    for name, part in (("inspect", [r for r in tune if not is_check(r["id"])]),
+                       ("check", [r for r in tune if is_check(r["id"])])):
+        print()
+        print(format_table(f"tuning part, {name} ({len(part)} items)", score(part)))
+    if args.heldout:
+        held = [r for r in rows if is_heldout(r["id"])]
+        print()
+        print(format_table(f"held-out part ({len(held)} items)", score(held)))
+        print()
+        print(format_table(f"all ({len(rows)} items)", score(rows)))
+    if args.json:  # never the held-out items: they are not to be read one by one
+        args.json.write_text("\n".join(json.dumps(r) for r in tune) + "\n", encoding="utf-8")
     if args.agreement:
         result = agreement(items)
         AGREEMENT_FILE.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -41,3 +41,30 @@ def test_run_items__drops_every_example_of_issue_12_through_the_llm_path() -> No
     rows = run_items(items)
     assert [r["sentence"] for r in rows if r["kept"]] == []
     assert score(rows)["ALL"]["fa"] == 0.0
+
+
+def test_scorer__runs_and_prints_the_heldout_part_only_when_asked(monkeypatch, capsys) -> None:
+    from rag.eval import adversarial
+
+    seen: list[str] = []
+
+    def fake_run(items: list[dict], **_: object) -> list[dict]:
+        seen.extend(i["id"] for i in items)
+        return [{**i, "kept": False, "cited": []} for i in items]
+
+    monkeypatch.setattr(adversarial, "run_items", fake_run)
+    adversarial.main([])
+    out = capsys.readouterr().out
+    assert seen and not any(is_heldout(i) for i in seen)  # held-out items are not even run
+    assert "held-out" not in out and "inspect" in out and "check" in out
+    seen.clear()
+    adversarial.main(["--heldout"])
+    assert any(is_heldout(i) for i in seen) and "held-out part" in capsys.readouterr().out
+
+
+def test_check_third__is_a_third_of_the_tuning_part_split_independently_of_the_heldout_part() -> None:
+    from rag.eval.adversarial import is_check
+
+    tune = [i["id"] for i in load_items() if not is_heldout(i["id"])]
+    check = [i for i in tune if is_check(i)]
+    assert 0.25 < len(check) / len(tune) < 0.42

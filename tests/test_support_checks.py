@@ -219,12 +219,34 @@ def embed():
 
 
 def test_check_support__the_fitted_model_accepts_a_reworded_sentence_the_word_lists_reject(embed) -> None:
-    claim = "Serhiy Leshchenko told the BBC that Klitschko's remarks about ceding territory were counterproductive."
-    quote = ("Serhiy Leshchenko, an adviser in Zelenskyy's office, told the BBC that the comments on ceding "
-             "territory earlier Friday by Klitschko were counterproductive.")
-    assert check_support(claim, [quote]).failure == ("additions", "'remarks' is not in the quote")
+    claim = ("Ahead of the meeting, Kremlin spokesman Dmitry Peskov cautioned that no major breakthroughs were "
+             "expected from the talks.")
+    quote = ("Ahead of the meeting, Kremlin spokesperson Dmitry Peskov cautioned that no major breakthroughs were "
+             "expected, describing the diplomatic process as one of \"ongoing normalization.\"")
+    assert check_support(claim, [quote]).failure == ("additions", "'spokesman' is not in the quote")
     result = check_support(claim, [quote], embed)
     assert result.ok and "paraphrase-model" in result.checked
+
+
+def test_check_support__the_fitted_model_never_excuses_a_verb_or_a_merged_fact(embed, monkeypatch) -> None:
+    from rag.cite import fitted
+
+    # A reworded verb may reverse the event ("eased" for "grown"): it must be a listed or WordNet synonym, at
+    # any threshold (the model gives "eased" ~0.5: at 0.4 it would pass).
+    monkeypatch.setitem(fitted.ADDITIONS, "threshold", 0.4)
+    claim = "Trump's frustration with the lack of progress has eased as Moscow issues additional demands."
+    quote = "Trump's frustration with a lack of progress has grown as Moscow issues additional demands."
+    result = check_support(claim, [quote], embed)
+    assert result.failure == ("additions", "'eased' is not in the quote"), result
+    monkeypatch.undo()
+    # A merged fact must state every word (a reworded one can let one quote's person into the other's event):
+    # the model, which alone would pass "spokesman" (probability ~1), is not asked; the single quote still may.
+    quotes = ["Ahead of the meeting, Kremlin spokesperson Dmitry Peskov cautioned that no major breakthroughs "
+              "were expected.", "The meeting was held in St. Petersburg."]
+    claim = ("Ahead of the meeting in St. Petersburg, Kremlin spokesman Dmitry Peskov cautioned that no major "
+             "breakthroughs were expected.")
+    assert check_support(claim, quotes, embed).failure == ("additions", "'spokesman' is not in the quote")
+    assert check_support(claim.replace(" in St. Petersburg", ""), quotes[:1], embed).ok
 
 
 @pytest.mark.parametrize(("claim", "quote"), [
@@ -368,3 +390,159 @@ def test_check_support__a_clause_of_time_under_a_hedge_is_told_as_fact_and_a_con
     assert check_support("Rescuers freed the whale.", [quote]).failure[0] == "modality"
     assert check_support("Russia imposed sanctions.", ["Russia may act if sanctions are imposed."]).failure[0] == \
         "modality"
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    # WordNet synonyms in a common sense (rag.cite.thesaurus): no listed synonym, no fitted model needed.
+    ("Despite brave efforts by marine rescuers, the whale remained tangled in a shark net.",
+     "The whale remained tangled in a shark net, despite valiant efforts by marine rescuers."),
+    ("Communicating with Washington has been difficult, Peskov said.",
+     "Peskov said communications with Washington have been challenging."),
+])
+def test_check_support__a_wordnet_synonym_of_a_quote_word_is_stated(claim: str, quote: str) -> None:
+    result = check_support(claim, [quote])
+    assert result.ok, result.failure
+
+
+def test_check_support__a_hedge_or_negation_carries_over_to_the_synonym_that_rewords_its_word() -> None:
+    # "declared" rewords "announce": "expected to" hedges it as much as the quote's own word.
+    assert check_support("The minister declared the results on Monday.",
+                         ["The minister is expected to announce the results on Monday."]).failure[0] == "modality"
+    assert check_support("The minister is expected to declare the results on Monday.",
+                         ["The minister is expected to announce the results on Monday."]).ok
+    # "acknowledge" rewords "recognize": "would never" negates it.
+    assert check_support("Zelenskyy said Ukraine would acknowledge Russian control of Crimea.",
+                         ["Zelenskyy said Ukraine would never recognize Russian control of Crimea."]).failure[0] \
+        == "polarity"
+
+
+def test_check_support__reported_would_does_not_keep_a_quotes_could_or_whether() -> None:
+    quote = "When asked whether a Trump-Putin meeting could be arranged, Peskov said: \u201cLet\u2019s see."
+    result = check_support("Peskov announced that a Putin\u2013Trump meeting would be arranged.", [quote])
+    assert result.failure is not None and result.failure[0] in ("modality", "additions")
+    from rag.cite.facts import facts_of
+    from rag.cite.modality import check_modality
+
+    claim = facts_of("Peskov said that a Putin\u2013Trump meeting would be arranged.")
+    assert check_modality(claim, facts_of(quote)) is not None
+    # The quote's own "would", kept by the claim, is kept.
+    assert check_modality(claim, facts_of("Peskov said a Putin-Trump meeting would be arranged if Kyiv agreed.")) \
+        is None
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    ("Oil prices rose on Monday.", "Oil prices fell on Monday."),
+    ("The council accepted the plan.", "The council rejected the plan."),
+    ("The team won the final.", "The team lost the final."),
+])
+def test_check_support__a_wordnet_antonym_of_a_quote_word_fails_polarity(claim: str, quote: str) -> None:
+    result = check_support(claim, [quote])
+    assert result.failure is not None and result.failure[0] == "polarity", result
+
+
+def test_thesaurus__synonyms_come_from_common_senses_and_never_include_antonyms() -> None:
+    from rag.cite import thesaurus
+
+    assert thesaurus.stated_by_synonym("brave", "ADJ", {"valiant"})
+    assert thesaurus.stated_by_synonym("canine", "NOUN", {"dog"})  # more general: says less
+    assert not thesaurus.stated_by_synonym("dog", "NOUN", {"canine"})  # more specific: says more
+    assert not thesaurus.stated_by_synonym("rise", "VERB", {"fall"})
+    assert "fall" in thesaurus.antonyms("rise", "VERB")
+    assert not thesaurus.synonyms("reject", "VERB") & thesaurus.antonyms("reject", "VERB")
+
+
+def test_thesaurus__the_built_table_is_the_committed_one(tmp_path) -> None:
+    """The table is rebuilt from WordNet's files when they are installed (Debian's wordnet-base)."""
+    from pathlib import Path
+
+    from rag.cite import thesaurus
+
+    wordnet = Path("/usr/share/wordnet")
+    if not (wordnet / "data.noun").exists():
+        pytest.skip("WordNet (wordnet-base) is not installed here")
+    import gzip
+
+    table = thesaurus.build(wordnet)
+    assert table[("a", "brave")][0] >= {"valiant", "courageous"}
+    assert "fall" in table[("v", "rise")][2]
+    with gzip.open(thesaurus.FILE, "rt", encoding="utf-8") as fh:
+        assert thesaurus.table_lines(table) == fh.read().splitlines(keepends=True)
+
+
+def test_check_support__a_name_for_the_quotes_pronoun_or_description_is_its_antecedent_in_the_passage() -> None:
+    quote = ("Party sources said Senator Ridgeway is expected to contest the leadership against Brian Greig, "
+             "installed as interim leader by the party's executive last Thursday.")
+    passage = f"The Australian Democrats are in turmoil after Senator Lees quit. {quote}"
+    claim = "Senator Ridgeway is expected to contest the leadership of the Democrats against Brian Greig."
+    assert check_support(claim, [quote], context=passage).ok
+    # Not the antecedent, not in the passage, or the quote names another party the claim dropped: no.
+    other = f"The Australian Democrats are in turmoil; the Greens gained. {quote}"
+    assert check_support(claim, [quote], context=other).failure[0] == "entities"
+    assert check_support(claim, [quote]).failure[0] == "entities"
+    assert check_support(claim.replace("Democrats", "Greens"), [quote], context=passage).failure[0] == "entities"
+    named = quote.replace("the party's executive", "the Greens' executive")
+    assert not check_support(claim, [named], context=passage.replace(quote, named)).ok
+
+
+def test_check_support__a_capital_acts_for_its_country_a_seat_of_government_only_as_the_passage_names_it() -> None:
+    quote = "Russia rejected the proposal on Friday."
+    passage = f"Talks stalled. {quote}"
+    assert check_support("Moscow rejected the proposal on Friday.", [quote], context=passage).ok
+    assert check_support("The Kremlin rejected the proposal on Friday.", [quote], context=passage).failure[0] == \
+        "entities"
+    assert check_support("The Kremlin rejected the proposal on Friday.", [quote],
+                         context=f"The Kremlin was silent. {quote}").ok
+    # Only as the one acting: a place stays a place.
+    flew = "Witkoff flew to Russia."
+    assert not check_support("Witkoff flew to Moscow.", [flew], context=flew).ok
+
+
+def test_check_support__a_participle_without_auxiliary_is_passive_its_parsed_subject_underwent_it() -> None:
+    quote = ("Ridgeway is expected to contest the leadership against one of her two supporters: Senator Bartlett "
+             "or Brian Greig, installed as interim leader by the party's executive last Thursday.")
+    assert check_support("Brian Greig was installed as interim leader by the party's executive last Thursday.",
+                         [quote]).ok
+    from rag.cite.facts import facts_of
+
+    assert "greig" in facts_of(quote).subjects["instal/pass"] and "instal" not in facts_of(quote).subjects
+    assert "instal" in facts_of("The executive has installed Greig as leader.").subjects  # "has": active
+
+
+def test_check_support__the_us_written_with_periods_is_washingtons_country_and_the_pronoun_us_is_not() -> None:
+    quote = "It is time for them to either say yes or for the U.S. to walk away, Rubio said."
+    assert check_support("Rubio said Washington would walk away.", [quote], context=quote).ok
+    pronoun = "They told us to walk away, Rubio said."
+    assert check_support("Rubio said Washington would walk away.", [pronoun], context=pronoun).failure[0] == \
+        "entities"
+
+
+def test_check_numbers__both_counts_two_and_nothing_more() -> None:
+    from rag.cite.facts import facts_of
+    from rag.cite.numbers import check_numbers
+
+    both = facts_of("Both the Russians and Ukrainians must say yes.")
+    assert check_numbers(facts_of("The two sides must say yes."), both) is None
+    assert check_numbers(facts_of("The three sides must say yes."), both) is not None
+    assert check_numbers(facts_of("The talks lasted two days."), facts_of("Both sides talked for days.")) is not None
+
+
+def test_facts__a_typographic_contraction_is_its_verb_and_a_merged_be_is_negated_only_where_no_quote_asserts_it() \
+        -> None:
+    from rag.cite.facts import facts_of, merge_facts
+
+    it_is = facts_of("\u201cIt\u2019s time for them to either say yes or walk away.")
+    assert "be" in it_is.light_heads
+    assert "\u2019s" in facts_of("Putin\u2019s envoy met him.").lemmas  # the possessive stays as it was
+    not_doable = facts_of("We will not continue, and whether or not this is doable is unclear.")
+    assert "be" in not_doable.negated
+    merged = merge_facts([it_is, not_doable])
+    assert "be" not in merged.negated and "continue" in merged.negated
+
+
+def test_check_support__a_noun_naming_what_was_said_is_stated_by_a_quote_that_reports_speech() -> None:
+    quote = ("Hours earlier, Trump issued a rare rebuke of Putin, telling his Russian counterpart, "
+             "\u201cVladimir, STOP!\u201d")
+    assert check_support("Trump issued a rare rebuke of Putin with the words 'Vladimir, STOP!'", [quote]).ok
+    plain = "Hours earlier, Trump issued a rare rebuke of Putin."
+    assert check_support("Trump issued a rare rebuke of Putin with the words 'Vladimir, STOP!'", [plain]).failure \
+        is not None

@@ -1,9 +1,9 @@
-"""Other names a claim may use for an entity its quote names, accepted only when the cited passage itself
-uses that name (rag.cite.entities asks here after a plain match failed):
+"""Other names a claim may use for an entity its quote names, accepted (a capital for its country aside) only
+when the cited passage itself uses that name (rag.cite.entities asks here after a plain match failed):
 
 - a metonym of the listed kind (`lexicon.METONYMS`: a capital or seat of government for its country,
-  "Moscow" / "the Kremlin" for "Russia"), when the quote names another member of the group and the
-  passage uses the claim's form;
+  "Moscow" / "the Kremlin" for "Russia"), when the quote names another member of the group, and for a
+  seat of government ("the Kremlin") only when the passage uses the claim's form;
 - a title or fuller name around a person the quote names ("Secretary of State Marco Rubio" where the quote
   says "Rubio"), when the passage has the claim's whole name phrase;
 - a name that only narrows down a noun the quote has ("the Kyiv missile strikes" where the quote says "the
@@ -35,9 +35,16 @@ def _context_haystack(context: str) -> str:
 
 def metonym_stated(folded: str, quote: str, context: str) -> bool:
     """Whether the claim's place name `folded` (see facts.fold) names what the quote names by another
-    member of its `lexicon.METONYMS` group, the passage (`context`) using the claim's form too."""
+    member of its `lexicon.METONYMS` group: a capital and its country always, a seat of government
+    ("the Kremlin") only where the passage (`context`) uses the claim's form too."""
     group = lexicon.METONYMS.get(folded)
-    if not group or f" {folded} " not in _context_haystack(context):
+    if not group:
+        return False
+    # Compared as haystacks ("the U.S. to" reads " u.s to "); "us" is left out here, where it would be the
+    # pronoun as often as the country.
+    if folded not in lexicon.SEATS and any(f" {haystack(o).strip()} " in quote for o in group - lexicon.SEATS - {"us"}):
+        return True
+    if f" {folded} " not in _context_haystack(context):
         return False
     return any(f" {other} " in quote for other in group)
 

@@ -4,22 +4,26 @@ Each check reads the facts (rag.cite.facts: spaCy parses, rag.nlp) of the claim 
 lives in its own module (entities, roles, numbers, polarity, modality, quantifiers, additions):
 
 - entities: every named entity of the claim (person, organisation, place, date, ...) is in the quotes;
-  a person may be named by surname where the quotes give the full name, or the reverse;
+  a person may be named by surname where the quotes give the full name, or the reverse; a capital may act
+  for its country; a name may be what the quote calls "he" / "the party" when the passage names it just
+  before the quote (rag.cite.coref);
 - role: when the quote has the claim's main verb, its subject is the claim's subject;
 - numbers: every number of the claim, with its unit and time words ("years", "next week", "Friday"), is
   in the quotes;
-- polarity: a verb the claim keeps positive is not negated in the quote (and the reverse); no word of the
-  claim is the antonym (`lexicon.ANTONYMS`) of a quote word that the claim does not also use;
+- polarity: a verb the claim keeps positive is not negated in the quote (and the reverse), the claim's word
+  standing for the quote word it rewords (rag.cite.counterparts); no word of the claim is an antonym
+  (`lexicon.ANTONYMS`, WordNet's: rag.cite.thesaurus) of a quote word that the claim does not also use;
 - modality: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a verb the claim
-  uses is kept in the claim;
+  uses or rewords is kept in the claim;
 - quantifiers: "all / every / always / none" in the claim must be in the quote, and "one of the most"
   must not become "the most";
-- additions: every content word of the claim is in the quotes as the same lemma, the same stem, or a
-  listed synonym (`lexicon.SYNONYMS`). Nothing else counts as a paraphrase.
+- additions: every content word of the claim is in the quotes as the same lemma, the same stem, a listed
+  synonym (`lexicon.SYNONYMS`) or a WordNet synonym or hypernym; with an embedder, the unstated nouns,
+  adjectives and adverbs of a single-quote claim may pass by the fitted model (rag.cite.additions).
 
-Does not judge truth, read whole articles, resolve pronouns or call any model; what it cannot see (a
-swapped object with the same words, sarcasm, a claim assembled from unrelated clauses of one quote) is
-left to the optional LLM entailment pass (rag.cite.entail).
+Does not judge truth, read whole articles, resolve pronouns beyond the passage's last name, or call any
+model; what it cannot see (a swapped object with the same words, sarcasm, a claim assembled from unrelated
+clauses of one quote) is left to the optional LLM entailment pass (rag.cite.entail).
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """The entity check: every named entity of the claim (person, organisation, place, date, ...) is in the
 quotes, by its name, a person's surname or full name, a listed nationality/country pair, or an alias the
 cited passage itself establishes (rag.cite.aliases), or a name that only narrows down a noun the quote has
-and that the passage names with it. Does not resolve pronouns or descriptions."""
+and that the passage names with it, or the name the passage last gave before the quote to what the quote
+calls "he", "the party" or "we" (rag.cite.coref)."""
 
 from __future__ import annotations
 
 import re
 
 from rag.cite import aliases, lexicon
+from rag.cite.coref import coref_stated
 from rag.cite.facts import STEM, Facts, fold, word_stated
 
 
@@ -63,7 +65,8 @@ def check_entities(claim: Facts, quote: Facts, context: str, established: str) -
     """The first claim entity the quote does not state, as a failure (dates and times fail as "numbers")."""
     for label, text in claim.entities:
         if not entity_stated(label, text, quote, context, established, text in claim.actors) \
-                and not narrowing_stated(label, text, claim, quote, context):
+                and not narrowing_stated(label, text, claim, quote, context) \
+                and not coref_stated(label, text, claim, quote, context):
             return ("numbers" if label in ("DATE", "TIME") else "entities"), f"{label} '{text}' is not in the quote"
     return None
 

@@ -84,6 +84,8 @@ def _norm_number(text: str) -> str | None:
 def _lemma(tok) -> str:
     if tok.lower_ in lexicon.FORM_LEMMAS:
         return lexicon.FORM_LEMMAS[tok.lower_]
+    if tok.lower_ in lexicon.CONTRACTIONS and tok.pos_ in ("AUX", "VERB"):
+        return lexicon.CONTRACTIONS[tok.lower_]
     low = tok.lemma_.lower()
     return lexicon.LEMMA_FIXES.get(low, low)
 
@@ -233,6 +235,8 @@ def _role(tok):
     subject of a passive (key: "<lemma>/pass"), else None. Objects are left out: an object is named in too
     many ways ("investigate Ceja, the taskforce") to compare."""
     if tok.dep_ in ("nsubj", "csubj"):
+        if _reduced_passive(tok.head):  # "Greig, installed as leader by the executive": Greig was installed
+            return tok.head, _lemma(tok.head) + "/pass"
         return tok.head, _lemma(tok.head)
     if tok.dep_ == "pobj" and tok.head.dep_ == "agent":
         return tok.head.head, _lemma(tok.head.head)
@@ -259,6 +263,12 @@ def _is_actor(tok) -> bool:
     """Whether a name acts or owns ("Moscow dropped", "Kyiv and Moscow accused", "Kyiv's"), not a place."""
     root = tok.head if tok.dep_ == "conj" else tok
     return root.dep_ in ("nsubj", "nsubjpass", "poss") or (root.dep_ == "pobj" and root.head.dep_ == "agent")
+
+
+def _reduced_passive(verb) -> bool:
+    """A past participle heading a clause without an auxiliary ("Greig, installed as leader by the party's
+    executive"): the parser may give it an "nsubj", but that is who underwent it; "has installed" is active."""
+    return verb.tag_ == "VBN" and verb.dep_ != "ROOT" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def _modified_noun(root) -> str | None:
@@ -344,6 +354,9 @@ def merge_facts(facts: list[Facts]) -> Facts:
         m.hedges |= f.hedges
         for lem, hedges in f.hedge_of.items():
             m.hedge_of.setdefault(lem, set()).update(hedges)
+    # "be" / "have" heading a clause: negated only where no quote asserts it ("it's time for them to say yes"
+    # and "we're not going to continue" state both; each quote's other words keep their own negations).
+    m.negated -= {lem for f in facts for lem in f.light_heads - f.negated}
     # Merged: a word is hedged only where no quote states it plainly ("plans to cut" and "the cuts will
     # take effect": the cut is stated).
     m.hedged = set.union(*(f.hedged for f in facts)) - set.union(*(f.lemmas - f.hedged for f in facts))

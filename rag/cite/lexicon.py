@@ -119,8 +119,10 @@ def synonyms(lemma: str) -> set[str]:
     return SYNONYMS.get(lemma, set())
 
 
-# Metonyms of news prose: a capital or seat of government for its country. A claim's member counts for a
-# quote's other member only when the cited passage uses the claim's form too (rag.cite.aliases).
+# Metonyms of news prose: a capital or seat of government for its country. A capital and its country stand for
+# each other as the one acting ("Washington would not continue" for "the U.S."); a seat of government (SEATS)
+# names one body of the state, so it counts for a quote's other member only when the cited passage uses the
+# claim's form too (rag.cite.aliases).
 _METONYM_GROUPS = (
     {"russia", "moscow", "kremlin"},
     {"ukraine", "kyiv", "kiev"},
@@ -141,6 +143,7 @@ _METONYM_GROUPS = (
     {"south korea", "seoul"},
     {"saudi arabia", "riyadh"},
 )
+SEATS = frozenset({"kremlin", "white house", "downing street", "elysee"})
 METONYMS: dict[str, set[str]] = {}
 for _group in _METONYM_GROUPS:
     for _w in _group:
@@ -170,4 +173,7 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 # spaCy's small model lemmatises a few news words oddly; map them to the lemma a reader means.
 # ... and a few inflected forms its lemmatiser gets wrong ("hoped" -> "hop").
 FORM_LEMMAS = {"hoped": "hope", "hoping": "hope"}
+# Contracted verbs the small model lemmatizes as the apostrophe when it is typographic ("it’s" -> "’"); the
+# straight forms it reads right. Only as verbs: "’s" is also the possessive. ("’d" is "had" or "would".)
+CONTRACTIONS = {"’s": "be", "’re": "be", "’m": "be", "’ve": "have", "’ll": "will"}
 LEMMA_FIXES = {"talks": "talk", "forces": "force", "u.s.": "u.s.", "data": "data", "n't": "not", "ca": "can"}

@@ -1,8 +1,10 @@
 """The modality check: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a word the
-claim uses is kept in the claim: some hedge on that word, or the quote's own hedge word anywhere in it."""
+claim uses, or rewords (rag.cite.counterparts), is kept in the claim: some hedge on that word other than a
+lone reported "would", or the quote's own hedge word anywhere in it."""
 
 from __future__ import annotations
 
+from rag.cite.counterparts import standing_for
 from rag.cite.facts import Facts
 
 
@@ -13,8 +15,18 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     # word the parser hangs it on.
     # Names are not hedged ("could put Moscow at odds"): predicates are.
     names = {lem for lem, pos, _ in c.content if pos == "PROPN"}
-    hedged = {lem for lem in q.hedged - names if lem in c.lemmas and not q.hedge_of.get(lem, set()) & c.hedges}
-    hedged -= c.hedged
+    # A hedged quote word the claim rewords ("expected to announce" -> "declared") is as hedged as the word:
+    # each hedged quote word with the claim words standing for it (itself, a synonym, a stem).
+    stand = standing_for(c, q)
+    for lem in q.hedged & c.lemmas:
+        stand.setdefault(lem, set()).add(lem)
+    hedged = {lem for lem in q.hedged - names if stand.get(lem) and not q.hedge_of.get(lem, set()) & c.hedges}
+    # A claim word under a hedge of its own keeps the quote's hedge, but not under a lone "would": in reported
+    # speech "would" is the past of "will" ("Peskov announced that a meeting would be arranged" for "asked
+    # whether a meeting could be arranged, Peskov said: 'Let's see'" states as certain what was a question).
+    # The quote's own "would" kept by the claim passed above.
+    hedged = {lem for lem in hedged
+              if not any(w in c.hedged and c.hedge_of.get(w, set()) - {"would"} for w in stand[lem])}
     # "be" / "have" as auxiliaries ("forests were lost") assert nothing of their own; heading a clause they do.
     hedged = {lem for lem in hedged if lem not in ("be", "have") or lem in c.light_heads}
     hedged -= c.hedges  # a hedge word the claim keeps ("is poised to") is not stated as certain

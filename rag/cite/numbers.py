@@ -12,6 +12,8 @@ from rag.cite.facts import STEM, Facts, word_stated
 def check_numbers(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first number, unit or time-word failure of claim facts `c` against quote facts `q`, else None."""
     missing = c.numbers - q.numbers
+    if "both" in q.words:
+        missing -= {"2"}  # "the two sides" for "both the Russians and Ukrainians": "both" counts two
     if missing:
         return "numbers", f"number {sorted(missing)[0]} is not in the quote"
     for num, unit in c.quantities:

@@ -1,17 +1,22 @@
 """The polarity check: a word the claim keeps positive is not negated in the quote, and the reverse (when
 the quote negates nothing: negation moves between words in paraphrase); a negative claim needs a negative
-quote; no claim word is the listed antonym (`lexicon.ANTONYMS`) of a quote word the claim does not use."""
+quote; no claim word is the listed antonym (`lexicon.ANTONYMS`) or a WordNet antonym (rag.cite.thesaurus) of a
+quote word the claim does not use. A claim word stands for the quote word it rewords (rag.cite.counterparts)."""
 
 from __future__ import annotations
 
-from rag.cite import lexicon
+from rag.cite import lexicon, thesaurus
+from rag.cite.counterparts import counterparts
 from rag.cite.facts import Facts, word_stated
 
 
 def check_polarity(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first polarity failure of claim facts `c` against quote facts `q`, as ("polarity", detail)."""
+    # A claim word stands for the quote word it rewords too ("did not accept" -> "rejected" is the antonym
+    # rule's; "would never acknowledge" -> "recognized" is this one's).
+    stands = counterparts(c, q)
     for lem, _pos, text in c.content:
-        if lem in q.negated and lem not in c.negated and lem in c.lemmas:
+        if stands.get(lem, {lem}) & q.negated and lem not in c.negated:
             return "polarity", f"the quote negates '{text}'"
         # The claim negating a word the quote asserts counts only when the quote negates nothing: negation
         # moves between words in paraphrase ("if no ceasefire is reached" = "if it does not agree to one").
@@ -23,8 +28,11 @@ def check_polarity(c: Facts, q: Facts) -> tuple[str, str] | None:
     if c.negated - q.negated and any(w in c.words for w in lexicon.NEGATIONS) \
             and not any(w in q.words for w in lexicon.NEGATIONS | lexicon.NEGATIVE_WORDS):
         return "polarity", "the claim is negative, the quote is not"
-    for lem in c.lemmas:
-        for opposite in lexicon.ANTONYMS.get(lem, ()):
+    # The listed antonyms, and WordNet's in the word's common senses ("rise" / "fall", "win" / "lose").
+    pos_of = {lem: pos for lem, pos, _ in c.content}
+    for lem in sorted(c.lemmas):
+        opposites = lexicon.ANTONYMS.get(lem, set()) | thesaurus.antonyms(lem, pos_of.get(lem, ""))
+        for opposite in sorted(opposites):
             if opposite in q.lemmas and not word_stated(lem, lem, q):
                 return "polarity", f"the claim says '{lem}', the quote '{opposite}'"
     return None
