@@ -68,3 +68,20 @@ def test_check_third__is_a_third_of_the_tuning_part_split_independently_of_the_h
     tune = [i["id"] for i in load_items() if not is_heldout(i["id"])]
     check = [i for i in tune if is_check(i)]
     assert 0.25 < len(check) / len(tune) < 0.42
+
+
+def test_blind_set__every_kind_labelled_and_scored_whole_with_blind(monkeypatch, capsys) -> None:
+    from rag.eval import adversarial
+
+    items = load_items(adversarial.BLIND_DATASET)
+    assert len(items) == 180 and {i["corpus"] for i in items} == {"seeds", "lee"}
+    supported = {"faithful", "paraphrase", "merged_facts"}
+    assert all((i["label"] == "supported") == (i["kind"] in supported) for i in items)
+    assert all(bool(i["supported_by"]) == (i["kind"] in supported | {"wrong_citation"}) for i in items)
+    seen: list[str] = []
+    monkeypatch.setattr(adversarial, "run_items",
+                        lambda rows, **_: seen.extend(i["id"] for i in rows) or [{**i, "kept": False, "cited": []}
+                                                                                for i in rows])
+    adversarial.main(["--blind"])
+    assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of the other set
+    assert "blind set adversarial2.jsonl (180 items" in capsys.readouterr().out
