@@ -276,3 +276,79 @@ def test_located_spans__what_kind_of_x_is_answered_by_the_words_that_qualify_x(s
 ])
 def test_read_question__which_x_past_its_modifiers_asks_what_which_x_asks(question: str, kind: str | None) -> None:
     assert read_question(question).kind == kind
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("What gift did Putin send back to Trump?", "gift"), ("Which US airport did Karelina land at?", "airport"),
+    ("What nickname did Trump use for Zelenskyy?", "nickname"),
+    ("Which city did they meet in?", ""), ("Which year was it built?", ""), ("What did Trump say?", ""),
+])
+def test_read_question__the_noun_what_x_asks_for_unless_its_kind_says_it(question: str, head: str) -> None:
+    assert read_question(question).head == head
+
+
+def test_noun_sort__roles_things_and_abstract_nouns_read_from_the_embedder(rules) -> None:
+    from rag.generate.heads import noun_sort
+
+    sorts = {n: noun_sort(n, rules.embed) for n in ("officer", "adviser", "gift", "airport", "nickname", "word")}
+    assert sorts == {"officer": "person", "adviser": "person", "gift": "thing", "airport": "thing", "nickname": "",
+                     "word": ""}
+
+
+def test_head_match__the_noun_a_close_noun_or_for_a_role_a_person_the_question_does_not_name(rules) -> None:
+    from rag.generate.heads import head_match
+
+    gift = read_question("What gift did Putin send to Trump?")
+    scores = head_match(gift, ["Putin sent Trump a gift on Friday.", "Putin handed Witkoff a present for Trump.",
+                               "Witkoff wrapped up his talks with Putin on Friday."], rules.embed)
+    assert scores[0] == 1.0 and scores[1] > 0.5 > scores[2]
+    # a place is no airport, however close the words
+    airport = read_question("Which US airport did Karelina fly into?")
+    assert head_match(airport, ["Karelina was freed in a prisoner exchange in Abu Dhabi."], rules.embed)[0] < 0.46
+    officer = read_question("Which police officer shot the man?")
+    assert head_match(officer, ["Constable John Smith fired twice, the report said."], rules.embed)[0] == 1.0
+    assert head_match(read_question("What nickname did Trump use?"), ["Anything at all."], rules.embed)[0] == 1.0
+
+
+def test_count_match__a_how_many_answer_counts_the_asked_noun(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    missiles = read_question("How many missiles did Russia fire at Kyiv?")
+    assert missiles.counted == "missile"
+    assert count_match(missiles, ["At least one of the strikes on Kyiv involved a ballistic missile."],
+                       rules.embed) < 0.4
+    assert count_match(missiles, ["Russia fired 12 missiles at Kyiv overnight."], rules.embed) == 1.0
+
+
+def test_located_spans__a_percentage_is_printed_as_one_and_what_time_asks_for_an_hour() -> None:
+    share = read_question("What percentage of its territory would Ukraine give up?")
+    assert located_spans(share, "One of Ukraine's politicians said it may have to give up territory.") == []
+    assert [t for t, _, _ in located_spans(share, "AMP's half-year profit sank 25 per cent to $303 million.")] == [
+        "25 per cent"]
+    assert read_question("What time of day did the talks begin?").labels == frozenset({"TIME"})
+
+
+def test_located_spans__who_is_the_role_of_x_is_the_person_named_in_that_role() -> None:
+    asked = read_question("Who is the principal of Hillcrest Christian College?")
+    assert asked.described == "principal"
+    told = ('Tim, 16, alleged a staff member at Hillcrest Christian College told him he "had the devil in him", and '
+            "bullying prompted the principal to tell him to hide his sexuality.")
+    assert located_spans(asked, told) == []  # Tim is no principal
+    assert [t for t, _, _ in located_spans(asked, "The principal, John Smith, denied the claims.")] == ["John Smith"]
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+@pytest.mark.parametrize("question", [
+    "Which US airport did Karelina fly into after the prisoner swap?",  # the swap was in Abu Dhabi: no airport
+    "What percentage of Ukraine's territory would Vitali Klitschko be willing to give up for peace?",
+    "How many missiles did Russia fire at Kyiv in Thursday's attack?",  # "at least one of the strikes" is no count
+])
+def test_both_readers__abstain_when_the_thing_asked_for_is_not_there(request, reader: str, question: str) -> None:
+    res = request.getfixturevalue(reader).answer(question)
+    assert res.abstained, res.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__answer_which_x_when_the_sentence_names_an_x(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("Which hotel did Witkoff meet Dmitriev at?")
+    assert not res.abstained and ("Grand Europe Hotel" in res.text or "Grand Hotel Europe" in res.text)

@@ -12,7 +12,7 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
+from rag.generate.asking import ASKS_PERCENT, IS_PERCENT, REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
 from rag.generate.predicates import predicate_match
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
@@ -95,7 +95,8 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
-             and (asked.kind not in ("place", "city") or not _party(e))]
+             and (asked.kind not in ("place", "city") or not _party(e))
+             and (not ASKS_PERCENT.search(asked.text) or IS_PERCENT.search(e.text))]
     described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
     if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
         spans = [e for e in spans if min(_tree_distance(e.root, t) for t in described) <= 2]

@@ -59,25 +59,45 @@ def says_event(asked: Asked, sentences: list[str], embed: Embed, cos: float, bat
 
 
 def count_match(asked: Asked, sentences: list[str], embed: Embed) -> float:
-    """For "how many / how much" questions with an event ("How many people died?"): how well some number of the
-    asked kind in `sentences` is governed in the parse by the event: 1.0 by lemma, else the best cosine of the
-    event verb with the words on the number's way up to the second verb above it ("killed at least 12", "12
-    people died", "injuring more than 80"); 0.0 when no sentence has such a number. A number the sentence gives
-    of something else ("evacuated tens of thousands of residents" in a story that also says people died, "50
-    nations pledged" for "How many attended?") answers another question. 1.0 for other questions: a place or a
-    person hangs off any verb of its sentence, a count hangs off what it counts."""
+    """For "how many / how much" questions with an event or a counted noun ("How many people died?", "How many
+    missiles ...?"): how well some number of the asked kind in `sentences` counts what is asked. Per number, the
+    lesser of (a) how it is governed in the parse by the event: 1.0 by lemma, else the best cosine of the event
+    verb with the words on the number's way up to the second verb above it ("killed at least 12", "12 people
+    died", "injuring more than 80"); and (b) how close the noun it counts is to the counted noun: 1.0 when it
+    counts the same noun or none ("killed 12"), else their cosine ("at least one of the strikes" is no count of
+    missiles). 0.0 when no sentence has such a number. A number the sentence gives of something else
+    ("evacuated tens of thousands of residents" in a story that also says people died, "50 nations pledged" for
+    "How many attended?") answers another question. 1.0 for other questions: a place or a person hangs off any
+    verb of its sentence, a count hangs off what it counts."""
     verbs = predicates(asked)
-    if asked.kind != "number" or not verbs or not sentences:
+    if asked.kind != "number" or not (verbs or asked.counted) or not sentences:
         return 1.0
-    chains = [_governing(ent.root) for doc in nlp.parse_many(sentences) for ent in doc.ents
-              if ent.label_ in asked.labels]
-    if any(set(verbs) & set(chain) for chain in chains):
-        return 1.0
-    words = {w for chain in chains for w in chain}
-    if not words:
+    ents = [ent for doc in nlp.parse_many(sentences) for ent in doc.ents if ent.label_ in asked.labels]
+    if not ents:
         return 0.0
-    sims, index = _verb_sims(verbs, words, embed)
-    return float(sims[:, [index[w] for w in words]].max())
+    chains = [_governing(ent.root) for ent in ents]
+    nouns = [_counted_noun(ent) for ent in ents]
+    words = {w for chain in chains for w in chain} | {n for n in [*nouns, asked.counted] if n}
+    sims, index = _verb_sims((*verbs, *([asked.counted] if asked.counted else [])), words, embed)
+    best = 0.0
+    for chain, noun in zip(chains, nouns, strict=True):
+        event = 1.0 if not verbs or set(verbs) & set(chain) else max(
+            (float(sims[k, index[w]]) for k in range(len(verbs)) for w in chain), default=0.0)
+        counts = (1.0 if not asked.counted or not noun or noun == asked.counted
+                  else float(sims[len(verbs), index[noun]]))
+        best = max(best, min(event, counts))
+    return best
+
+
+def _counted_noun(ent) -> str:  # ent: a spaCy Span
+    """The noun a number counts: its head ("100 drones"), or what it is one of ("one of the strikes"); "" when it
+    counts nothing the sentence names ("killed 12")."""
+    root = ent.root
+    if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN"):
+        return root.head.lemma_.lower()
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return pobj.lemma_.lower() if pobj is not None and pobj.pos_ in ("NOUN", "PROPN") else ""
 
 
 def _governing(token) -> list[str]:  # token: a spaCy Token
