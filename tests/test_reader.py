@@ -352,3 +352,43 @@ def test_both_readers__abstain_when_the_thing_asked_for_is_not_there(request, re
 def test_both_readers__answer_which_x_when_the_sentence_names_an_x(request, reader: str) -> None:
     res = request.getfixturevalue(reader).answer("Which hotel did Witkoff meet Dmitriev at?")
     assert not res.abstained and ("Grand Europe Hotel" in res.text or "Grand Hotel Europe" in res.text)
+
+
+_SUIT = ("Student takes school to tribunal\n\n"
+         "A former student of a Melbourne school is taking legal action under equal opportunity legislation, "
+         "claiming the school discriminated against him. Tim, 16, alleged a teacher at Greenvale Grammar School in "
+         "Berwick told him to keep quiet, and constant bullying by students prompted the principal to tell him to "
+         "leave. He left the school several weeks ago and is continuing Year 10 by distance education.\n")
+
+
+@pytest.fixture(scope="module")
+def suit(tmp_path_factory: pytest.TempPathFactory):
+    """A one-article corpus where the event ("taking legal action") is told in the sentence before the answer."""
+    from rag.ingest.pipeline import ingest
+    from rag.settings import RagSettings
+
+    folder = tmp_path_factory.mktemp("suit-corpus")
+    (folder / "suit.txt").write_text(_SUIT, encoding="utf-8")
+    settings = RagSettings(_env_file=None, data_dir=tmp_path_factory.mktemp("suit-data"), corpus_dir=folder)
+    ingest([folder], settings)
+    return settings
+
+
+def test_rules_reader__the_event_told_in_the_sentence_before_as_a_verb_and_its_object(suit) -> None:
+    res = Pipeline(suit.model_copy(update={"reader": "rules"})).answer("Which school is Tim suing?")
+    assert not res.abstained and "Greenvale Grammar School" in res.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__who_is_the_principal_is_not_answered_by_someone_else_in_the_sentence(suit, reader) -> None:
+    res = Pipeline(suit.model_copy(update={"reader": reader})).answer("Who is the principal of Greenvale?")
+    assert res.abstained, res.text
+
+
+def test_predicate_match__a_verb_and_its_object_tell_an_event_one_verb_names(rules) -> None:
+    from rag.generate.predicates import predicate_match
+
+    asked = read_question("Which school is Tim suing?")
+    told, other = predicate_match(asked, ["A former student is taking legal action against the school.",
+                                          "A former student left the school last year."], rules.embed)
+    assert told >= 0.4 > other  # 0.4: the fitted predicate_cos

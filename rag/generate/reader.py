@@ -127,7 +127,9 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
                  for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
-        return [c.text for c in about]
+        # as for a kind of answer, the event may be told in the sentence before ("... is taking legal action." then
+        # "Tim, 16, alleged a staff member at Hillcrest Christian College ...")
+        return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
     about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
