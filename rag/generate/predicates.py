@@ -38,11 +38,17 @@ def event_lemmas(doc) -> set[str]:  # doc: a spaCy Doc
     meeting with Putin" mentions a meeting, it does not tell where it was.)"""
     lemmas = {t.lemma_.lower() for t in doc}
     for t in doc:
-        lemma = t.lemma_.lower()
-        suffix = next((x for x in _NOMINAL if lemma.endswith(x)), "") if t.pos_ == "NOUN" else ""
-        if suffix and len(lemma) - len(suffix) >= 3:
-            lemmas.update((lemma[: -len(suffix)], lemma[: -len(suffix)] + "e"))
+        lemmas |= event_lemmas_of(t)
     return lemmas
+
+
+def event_lemmas_of(token) -> set[str]:  # token: a spaCy Token
+    """The verbs a noun may be made of ("meeting" -> "meet", "meete"); empty for other words."""
+    lemma = token.lemma_.lower()
+    suffix = next((x for x in _NOMINAL if lemma.endswith(x)), "") if token.pos_ == "NOUN" else ""
+    if suffix and len(lemma) - len(suffix) >= 3:
+        return {lemma[: -len(suffix)], lemma[: -len(suffix)] + "e"}
+    return set()
 
 
 def says_event(asked: Asked, sentences: list[str], embed: Embed, cos: float, batch: int = 8) -> bool:
@@ -157,22 +163,30 @@ def _verb_phrases(doc) -> set[str]:  # doc: a spaCy Doc
     return out
 
 
-def said_of_other(asked: Asked, doc, named: list[str]) -> bool:  # doc: a spaCy Doc
+def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False) -> bool:  # doc: a spaCy Doc
     """Whether the sentence tells the asked event only of someone the question does not name: "When was
     Karelina arrested?" is not answered by "Karelina was swapped for Petrov, a national arrested in Cyprus in
-    2023". True when every use of the event verb has its own subject or describes a noun ("a national arrested
-    ..."), and none of its participants (its subtree, and that noun) is one of `named` or a pronoun (which may
-    be one)."""
+    2023", nor "Who else did Witkoff meet?" by "a possible meeting between Putin and Trump". True when every use
+    of the event (a verb, or a noun made of it) has its own subject or describes a noun ("a national arrested
+    ..."), or, for a noun, names its own parties, and none of its participants (its subtree, and that noun; for a
+    noun, the subject of the verb it is the object of: "Witkoff held a meeting") is one of `named` or a pronoun
+    (which may be one). `nouns_only`: read the event's nouns alone."""
     verbs = set(predicates(asked))
-    uses = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs]
+    uses = [t for t in doc if (t.pos_ == "VERB" and t.lemma_.lower() in verbs and not nouns_only)
+            or (t.pos_ == "NOUN" and event_lemmas_of(t) & verbs)]
     if not verbs or not named or not uses:
         return False
-    for verb in uses:
-        people = [*verb.subtree]
-        if verb.dep_ in {"acl", "relcl"}:
-            head = verb.head
+    for use in uses:
+        people = [*use.subtree]
+        if use.pos_ == "NOUN":
+            if use.dep_ in ("dobj", "attr") and use.head.pos_ in ("VERB", "AUX"):
+                people += [t for c in use.head.children if c.dep_ in SUBJECT_DEPS for t in c.subtree]
+            if not any(t.pos_ == "PROPN" for t in people):
+                return False  # "the meeting lasted four hours": whose meeting lies outside its own words
+        elif use.dep_ in {"acl", "relcl"}:
+            head = use.head
             people += [head, *(head.head for _ in [0] if head.dep_ == "appos")]
-        elif not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        elif not any(c.dep_ in SUBJECT_DEPS for c in use.children):
             return False  # "sentenced for donating $51": whose act it is lies outside the verb's own words
         if any(t.tag_ == "PRP" for t in people):
             return False
