@@ -400,3 +400,12 @@ def test_said_of_other__a_meeting_between_others_is_not_one_the_named_person_hel
     assert not said_of_other(asked, nlp.parse(held), ["Witkoff"], nouns_only=True)
     # a meeting with no parties in its own words may be anyone's
     assert not said_of_other(asked, nlp.parse("The meeting lasted four and a half hours."), ["Witkoff"])
+
+
+def test_count_match__a_bound_the_model_tags_apart_counts_what_its_number_counts(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    villages = read_question("How many villages does the Ansar group control?")
+    sentence = "Officials said the Ansar group is hiding up to 150 al-Qaida members in villages it controls."
+    assert [e.text for e in nlp.parse(sentence).ents if e.label_ == "CARDINAL"] == ["up to", "150"]
+    assert count_match(villages, [sentence], rules.embed) < 0.4  # 150 counts members, not villages

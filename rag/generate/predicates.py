@@ -99,6 +99,8 @@ def _counted_noun(ent) -> str:  # ent: a spaCy Span
     """The noun a number counts: its head ("100 drones"), or what it is one of ("one of the strikes"); "" when it
     counts nothing the sentence names ("killed 12")."""
     root = ent.root
+    while root.dep_ == "quantmod" and root.head is not root:  # "up to" in "up to 150 members" (NER splits them)
+        root = root.head
     if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN"):
         return root.head.lemma_.lower()
     of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
