@@ -30,6 +30,10 @@ LEE_TEST2_DATASET = Path(__file__).resolve().parent / "questions_lee_test2.jsonl
 LEE_DEV2_DATASET = Path(__file__).resolve().parent / "questions_lee_dev2.jsonl"
 # The same for the seeds (60), by a second blind helper on the same day.
 SEEDS_DEV2_DATASET = Path(__file__).resolve().parent / "questions_seeds_dev2.jsonl"
+# A training set over lee (120, `--corpus lee`), written blind (articles + schema only) on 2026-11-25 by a helper
+# that never saw the answerer, to fit the readers on more real news than lee dev's 49 questions. It calibrates the
+# gate's "What X" cut (`fit_reader --calibrate`); fitting the weights on it was tried and not kept (eval/README.md).
+LEE_TRAIN_DATASET = Path(__file__).resolve().parent / "questions_lee_train.jsonl"
 
 
 class DatasetError(ValueError):

@@ -67,9 +67,7 @@ def test_condense_offline__resolves_pronouns_and_that_day_without_pasting_questi
     assert "Where did" not in standalone and "How long" not in standalone
 
 
-@pytest.mark.parametrize("reader", ["rules", pytest.param("learned", marks=pytest.mark.xfail(
-    strict=True, reason="known regression with the re-quantized embedder: the passages come back in another "
-    "order and the learned reader's rank feature lifts the lead sentence (0.78) over the TASS/Dmitriev one (0.68)"))])
+@pytest.mark.parametrize("reader", ["rules", "learned"])
 def test_both_readers__three_turn_follow_up_finds_the_duration_then_the_other_meeting(request, reader: str) -> None:
     pipeline = request.getfixturevalue(reader)
     first = pipeline.answer("Where did Witkoff meet Putin?")
@@ -276,3 +274,152 @@ def test_located_spans__what_kind_of_x_is_answered_by_the_words_that_qualify_x(s
 ])
 def test_read_question__which_x_past_its_modifiers_asks_what_which_x_asks(question: str, kind: str | None) -> None:
     assert read_question(question).kind == kind
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("What gift did Putin send back to Trump?", "gift"), ("Which US airport did Karelina land at?", "airport"),
+    ("What nickname did Trump use for Zelenskyy?", "nickname"),
+    ("Which city did they meet in?", ""), ("Which year was it built?", ""), ("What did Trump say?", ""),
+])
+def test_read_question__the_noun_what_x_asks_for_unless_its_kind_says_it(question: str, head: str) -> None:
+    assert read_question(question).head == head
+
+
+def test_noun_sort__roles_things_and_abstract_nouns_read_from_the_embedder(rules) -> None:
+    from rag.generate.heads import noun_sort
+
+    sorts = {n: noun_sort(n, rules.embed) for n in ("officer", "adviser", "capital", "village", "gift", "airport",
+                                                    "nickname", "word")}
+    assert sorts == {"officer": "person", "adviser": "person", "capital": "place", "village": "place",
+                     "gift": "thing", "airport": "thing", "nickname": "", "word": ""}
+
+
+def test_head_match__the_noun_a_close_noun_or_for_a_role_a_person_the_question_does_not_name(rules) -> None:
+    from rag.generate.heads import head_match
+
+    gift = read_question("What gift did Putin send to Trump?")
+    scores = head_match(gift, ["Putin sent Trump a gift on Friday.", "Putin handed Witkoff a present for Trump.",
+                               "Witkoff wrapped up his talks with Putin on Friday."], rules.embed)
+    assert scores[0] == 1.0 and scores[1] > 0.5 > scores[2]
+    # a place is no airport, however close the words
+    airport = read_question("Which US airport did Karelina fly into?")
+    assert head_match(airport, ["Karelina was freed in a prisoner exchange in Abu Dhabi."], rules.embed)[0] < 0.46
+    capitals = read_question("Which two capitals does the group have ties to?")
+    assert capitals.head == "capital"
+    assert head_match(capitals, ["The group has ties to Tehran and Baghdad."], rules.embed)[0] == 1.0
+    officer = read_question("Which police officer shot the man?")
+    assert head_match(officer, ["Constable John Smith fired twice, the report said."], rules.embed)[0] == 1.0
+    assert head_match(read_question("What nickname did Trump use?"), ["Anything at all."], rules.embed)[0] == 1.0
+
+
+def test_count_match__a_how_many_answer_counts_the_asked_noun(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    missiles = read_question("How many missiles did Russia fire at Kyiv?")
+    assert missiles.counted == "missile"
+    assert count_match(missiles, ["At least one of the strikes on Kyiv involved a ballistic missile."],
+                       rules.embed) < 0.4
+    assert count_match(missiles, ["Russia fired 12 missiles at Kyiv overnight."], rules.embed) == 1.0
+
+
+def test_located_spans__a_percentage_is_printed_as_one_and_what_time_asks_for_an_hour() -> None:
+    share = read_question("What percentage of its territory would Ukraine give up?")
+    assert located_spans(share, "One of Ukraine's politicians said it may have to give up territory.") == []
+    assert [t for t, _, _ in located_spans(share, "AMP's half-year profit sank 25 per cent to $303 million.")] == [
+        "25 per cent"]
+    assert read_question("What time of day did the talks begin?").labels == frozenset({"TIME"})
+
+
+def test_located_spans__who_is_the_role_of_x_is_the_person_named_in_that_role() -> None:
+    asked = read_question("Who is the principal of Hillcrest Christian College?")
+    assert asked.described == "principal"
+    told = ('Tim, 16, alleged a staff member at Hillcrest Christian College told him he "had the devil in him", and '
+            "bullying prompted the principal to tell him to hide his sexuality.")
+    assert located_spans(asked, told) == []  # Tim is no principal
+    assert [t for t, _, _ in located_spans(asked, "The principal, John Smith, denied the claims.")] == ["John Smith"]
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+@pytest.mark.parametrize("question", [
+    "What percentage of Ukraine's territory would Vitali Klitschko be willing to give up for peace?",
+    "How many missiles did Russia fire at Kyiv in Thursday's attack?",  # "at least one of the strikes" is no count
+])
+def test_both_readers__abstain_when_the_thing_asked_for_is_not_there(request, reader: str, question: str) -> None:
+    res = request.getfixturevalue(reader).answer(question)
+    assert res.abstained, res.text
+
+
+def test_can_answer__the_what_x_cut_refuses_a_sentence_without_x(rules) -> None:
+    from dataclasses import replace
+
+    from rag.generate.reader import can_answer, load_model
+
+    question = "Which US airport did Karelina fly into after the prisoner swap?"  # the swap was in Abu Dhabi
+    passages = rules.retriever.retrieve(question)
+    assert not can_answer(question, passages, rules.embed, replace(load_model(), head_cos=0.46))
+    assert can_answer(question, passages, rules.embed, replace(load_model(), head_cos=0.0))  # the cut switches it
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__answer_which_x_when_the_sentence_names_an_x(request, reader: str) -> None:
+    res = request.getfixturevalue(reader).answer("Which hotel did Witkoff meet Dmitriev at?")
+    assert not res.abstained and ("Grand Europe Hotel" in res.text or "Grand Hotel Europe" in res.text)
+
+
+_SUIT = ("Student takes school to tribunal\n\n"
+         "A former student of a Melbourne school is taking legal action under equal opportunity legislation, "
+         "claiming the school discriminated against him. Tim, 16, alleged a teacher at Greenvale Grammar School in "
+         "Berwick told him to keep quiet, and constant bullying by students prompted the principal to tell him to "
+         "leave. He left the school several weeks ago and is continuing Year 10 by distance education.\n")
+
+
+@pytest.fixture(scope="module")
+def suit(tmp_path_factory: pytest.TempPathFactory):
+    """A one-article corpus where the event ("taking legal action") is told in the sentence before the answer."""
+    from rag.ingest.pipeline import ingest
+    from rag.settings import RagSettings
+
+    folder = tmp_path_factory.mktemp("suit-corpus")
+    (folder / "suit.txt").write_text(_SUIT, encoding="utf-8")
+    settings = RagSettings(_env_file=None, data_dir=tmp_path_factory.mktemp("suit-data"), corpus_dir=folder)
+    ingest([folder], settings)
+    return settings
+
+
+def test_rules_reader__the_event_told_in_the_sentence_before_as_a_verb_and_its_object(suit) -> None:
+    res = Pipeline(suit.model_copy(update={"reader": "rules"})).answer("Which school is Tim suing?")
+    assert not res.abstained and "Greenvale Grammar School" in res.text
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_both_readers__who_is_the_principal_is_not_answered_by_someone_else_in_the_sentence(suit, reader) -> None:
+    res = Pipeline(suit.model_copy(update={"reader": reader})).answer("Who is the principal of Greenvale?")
+    assert res.abstained, res.text
+
+
+def test_predicate_match__a_verb_and_its_object_tell_an_event_one_verb_names(rules) -> None:
+    from rag.generate.predicates import predicate_match
+
+    asked = read_question("Which school is Tim suing?")
+    told, other = predicate_match(asked, ["A former student is taking legal action against the school.",
+                                          "A former student left the school last year."], rules.embed)
+    assert told >= 0.4 > other  # 0.4: the fitted predicate_cos
+
+
+def test_said_of_other__a_meeting_between_others_is_not_one_the_named_person_held() -> None:
+    asked = read_question("Who else did Witkoff meet that day?")
+    others = "He also said a possible meeting between Putin and Trump would be discussed."
+    held = "Witkoff held a meeting at the Grand Europe Hotel with Kirill Dmitriev."
+    assert said_of_other(asked, nlp.parse(others), ["Witkoff"], nouns_only=True)
+    assert not said_of_other(asked, nlp.parse(held), ["Witkoff"], nouns_only=True)
+    # a meeting with no parties in its own words may be anyone's
+    assert not said_of_other(asked, nlp.parse("The meeting lasted four and a half hours."), ["Witkoff"])
+
+
+def test_count_match__a_bound_the_model_tags_apart_counts_what_its_number_counts(rules) -> None:
+    from rag.generate.predicates import count_match
+
+    villages = read_question("How many villages does the Ansar group control?")
+    sentence = "Officials said the Ansar group is hiding up to 150 al-Qaida members in villages it controls."
+    assert [e.text for e in nlp.parse(sentence).ents if e.label_ == "CARDINAL"] == ["up to", "150"]
+    assert count_match(villages, [sentence], rules.embed) < 0.4  # 150 counts members, not villages

@@ -26,6 +26,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"^\s*(for |in )?how (long|many (hours|days|weeks|months|years|minutes)|much time)\b", "duration",
          "DATE TIME"),
         (r"^\s*how many times\b|\bhow often\b", "times", "CARDINAL ORDINAL"),
+        (r"\bwhat time\b(?! (frame|period|span))", "date", "TIME"),  # "What time of day ...?": an hour, not a day
         (r"^\s*(in |by )?how (many|much)\b|\bwhat (number|percentage|percent|amount|share|proportion|rate|"
          r"(casualty |death |economic )?(figures?|toll|count|total|sum|price|cost))\b", "number",
          "CARDINAL QUANTITY MONEY PERCENT"),
@@ -41,6 +42,10 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),
     )
 )
+# "What percentage ...?" / "By what percent ...?" is answered by a share printed as one ("25 per cent", "12%"; the
+# small model tags the first as money as often as a percent): a count of something else is no share of it.
+ASKS_PERCENT = re.compile(r"\bwhat (percentage|percent)\b", re.IGNORECASE)
+IS_PERCENT = re.compile(r"%|\bper ?cent(age points?)?\b", re.IGNORECASE)
 # Words that mark a cause in news prose, for "why" questions.
 REASON_CUES = re.compile(r"\b(because|after|due to|over|amid|following|for|accused|charges?|charged|so that|"
                          r"in order to|to protest|in response|as a result|blamed)\b", re.IGNORECASE)
@@ -75,6 +80,9 @@ class Asked:
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
     described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
     titles: tuple[str, ...] = ()  # nouns describing a name it gives ("businessman" in "the businessman David Hudak")
+    counted: str = ""  # "How many missiles ...?": the noun counted ("missile"); generic counts (people) are not
+    head: str = ""  # "What gift ...?", "Which US airport ...?": the noun the answer is, when its kind does not say
+    # it (a city is a place entity, a year a date: those are left to the kind); rag/generate/heads.py matches it
 
 
 def split_compound(question: str) -> list[str]:
@@ -123,6 +131,13 @@ def _demonym_stems(word: str) -> list[str]:
     stems = [word[:-1] if word.endswith(("n", "i")) else "", word[:-3] if word.endswith("ese") else "",
              word[:-3] + "a" if word.endswith("ian") else ""]
     return [s for s in stems if len(s) >= 5]
+
+
+def _counted(doc) -> str:  # doc: a spaCy Doc
+    """The noun "how many" counts ("How many missiles ...?" -> "missile"), unless news leaves it implicit."""
+    return next((t.lemma_.lower() for t in doc if t.pos_ in ("NOUN", "PROPN")
+                 and any(c.lower_ == "many" and c.dep_ == "amod" for c in t.children)
+                 and t.lemma_.lower() not in GENERIC_COUNTS), "")
 
 
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
@@ -201,8 +216,38 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     titles = tuple(dict.fromkeys(
         t.lemma_.lower() for t in doc if t.pos_ == "NOUN"
         and (any(c.dep_ == "appos" and is_name(c) for c in t.children) or (t.dep_ == "compound" and is_name(t.head)))))
+    described = _described(doc) or _role_asked(doc, kind, wh)
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
-                 _described(doc), titles)
+                 described, titles, _counted(doc), _head(doc, kind))
+
+
+# "Which city / year / official / company ...?": the kind of answer (a place, a date, a person entity) says what the
+# noun asks; and "What name / kind ...?" describe the answer by another noun (`_described`).
+_SAID_BY_KIND = {"place", "location", "area", "spot", "site"}
+
+
+def _head(doc, kind: str | None) -> str:  # doc: a spaCy Doc
+    """The noun a "What X / Which X" question asks for, unless the kind of answer already says what it is."""
+    # the small model tags "What" in "What gift" as a pronoun (WP) as often as a determiner (WDT)
+    head = next((t.head for t in doc[:3] if t.tag_ in ("WDT", "WP") and t.dep_ == "det"), None)
+    if head is None or head.pos_ != "NOUN":
+        return ""
+    lemma = head.lemma_.lower()
+    if lemma in _DESCRIBING or lemma in GENERIC_COUNTS or lemma in _SAID_BY_KIND:
+        return ""
+    said = next((k for asks, k, _ in _KINDS if asks.search(f"which {head.text}") or asks.search(f"what {head.text}")),
+                None)
+    # A place that is a kind of building ("Which hotel / airport ...?") is not said by a place entity alone.
+    return lemma if said in (None, "place") else ""
+
+
+def _role_asked(doc, kind: str | None, wh) -> str:  # doc: a spaCy Doc; wh: the question word's Token or None
+    """For "Who is the principal of X?": the role the answer must be named in ("principal"): another person the
+    sentence names is not X's principal."""
+    if kind != "person" or wh is None or wh.dep_ != "attr" or wh.head.lemma_ != "be":
+        return ""
+    subject = next((c for c in wh.head.children if c.dep_ in SUBJECT_DEPS), None)
+    return subject.lemma_.lower() if subject is not None and subject.pos_ == "NOUN" else ""
 
 
 _DESCRIBING = {"name", "kind", "type", "sort"}

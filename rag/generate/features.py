@@ -12,13 +12,13 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
-from rag.generate.predicates import predicate_match
+from rag.generate.asking import ASKS_PERCENT, IS_PERCENT, REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
+from rag.generate.predicates import predicate_match, said_of_other
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
 FEATURES = ("dense", "lexical", "type_match", "span_near", "role_match", "untyped", "novelty", "names", "focus",
-            "verbs", "after_match", "rank", "mentions_required", "predicate")
+            "verbs", "after_match", "rank", "mentions_required", "predicate", "told_of_other")
 MIN_WORDS = 5
 # A duration is a quantity of time units ("four and a half hours", "12 years"), not "last week".
 _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -95,7 +95,8 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
-             and (asked.kind not in ("place", "city") or not _party(e))]
+             and (asked.kind not in ("place", "city") or not _party(e))
+             and (not ASKS_PERCENT.search(asked.text) or IS_PERCENT.search(e.text))]
     described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
     if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
         spans = [e for e in spans if min(_tree_distance(e.root, t) for t in described) <= 2]
@@ -170,6 +171,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     docs = nlp.parse_many([c.text for c in cands])
     predicate = predicate_match(asked, [c.text for c in cands], embed)
     about_whom = asked.names or asked.known  # a follow-up ("How long did it last?") is about the earlier names
+    named = [n for n in {*asked.names, *asked.proper} if n in asked.text]
     rows = []
     for cand, cos, doc, pred in zip(cands, dense, docs, predicate, strict=True):
         terms = set(content_terms(cand.text))
@@ -193,6 +195,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             1.0 / (1 + cand.rank),
             float(holds_required(asked, cand.text)),
             float(pred),
+            float(asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True)),  # a mask (`eligible`)
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 
@@ -236,6 +239,9 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
     if not asked.labels and asked.kind not in ("age", "sort"):  # why: a cue word is a feature, not a filter
         return ok
     ok &= x[:, FEATURES.index("type_match")] > 0
+    # "Who else did Witkoff meet?" is not answered by "a possible meeting between Putin and Trump": the gate asks
+    # the same of the sentence where the answer would be (rag.generate.reader.event_sentences)
+    ok &= x[:, FEATURES.index("told_of_other")] == 0
     if asked.kind == "person":
         # "Who wrote the book?" asks for the writer: a person the sentence names as the subject of something,
         # not one it only mentions ("... transformed Captain Arne Rinnan into a hero"); "Who else did he meet?"

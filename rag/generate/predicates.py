@@ -38,11 +38,17 @@ def event_lemmas(doc) -> set[str]:  # doc: a spaCy Doc
     meeting with Putin" mentions a meeting, it does not tell where it was.)"""
     lemmas = {t.lemma_.lower() for t in doc}
     for t in doc:
-        lemma = t.lemma_.lower()
-        suffix = next((x for x in _NOMINAL if lemma.endswith(x)), "") if t.pos_ == "NOUN" else ""
-        if suffix and len(lemma) - len(suffix) >= 3:
-            lemmas.update((lemma[: -len(suffix)], lemma[: -len(suffix)] + "e"))
+        lemmas |= event_lemmas_of(t)
     return lemmas
+
+
+def event_lemmas_of(token) -> set[str]:  # token: a spaCy Token
+    """The verbs a noun may be made of ("meeting" -> "meet", "meete"); empty for other words."""
+    lemma = token.lemma_.lower()
+    suffix = next((x for x in _NOMINAL if lemma.endswith(x)), "") if token.pos_ == "NOUN" else ""
+    if suffix and len(lemma) - len(suffix) >= 3:
+        return {lemma[: -len(suffix)], lemma[: -len(suffix)] + "e"}
+    return set()
 
 
 def says_event(asked: Asked, sentences: list[str], embed: Embed, cos: float, batch: int = 8) -> bool:
@@ -59,25 +65,47 @@ def says_event(asked: Asked, sentences: list[str], embed: Embed, cos: float, bat
 
 
 def count_match(asked: Asked, sentences: list[str], embed: Embed) -> float:
-    """For "how many / how much" questions with an event ("How many people died?"): how well some number of the
-    asked kind in `sentences` is governed in the parse by the event: 1.0 by lemma, else the best cosine of the
-    event verb with the words on the number's way up to the second verb above it ("killed at least 12", "12
-    people died", "injuring more than 80"); 0.0 when no sentence has such a number. A number the sentence gives
-    of something else ("evacuated tens of thousands of residents" in a story that also says people died, "50
-    nations pledged" for "How many attended?") answers another question. 1.0 for other questions: a place or a
-    person hangs off any verb of its sentence, a count hangs off what it counts."""
+    """For "how many / how much" questions with an event or a counted noun ("How many people died?", "How many
+    missiles ...?"): how well some number of the asked kind in `sentences` counts what is asked. Per number, the
+    lesser of (a) how it is governed in the parse by the event: 1.0 by lemma, else the best cosine of the event
+    verb with the words on the number's way up to the second verb above it ("killed at least 12", "12 people
+    died", "injuring more than 80"); and (b) how close the noun it counts is to the counted noun: 1.0 when it
+    counts the same noun or none ("killed 12"), else their cosine ("at least one of the strikes" is no count of
+    missiles). 0.0 when no sentence has such a number. A number the sentence gives of something else
+    ("evacuated tens of thousands of residents" in a story that also says people died, "50 nations pledged" for
+    "How many attended?") answers another question. 1.0 for other questions: a place or a person hangs off any
+    verb of its sentence, a count hangs off what it counts."""
     verbs = predicates(asked)
-    if asked.kind != "number" or not verbs or not sentences:
+    if asked.kind != "number" or not (verbs or asked.counted) or not sentences:
         return 1.0
-    chains = [_governing(ent.root) for doc in nlp.parse_many(sentences) for ent in doc.ents
-              if ent.label_ in asked.labels]
-    if any(set(verbs) & set(chain) for chain in chains):
-        return 1.0
-    words = {w for chain in chains for w in chain}
-    if not words:
+    ents = [ent for doc in nlp.parse_many(sentences) for ent in doc.ents if ent.label_ in asked.labels]
+    if not ents:
         return 0.0
-    sims, index = _verb_sims(verbs, words, embed)
-    return float(sims[:, [index[w] for w in words]].max())
+    chains = [_governing(ent.root) for ent in ents]
+    nouns = [_counted_noun(ent) for ent in ents]
+    words = {w for chain in chains for w in chain} | {n for n in [*nouns, asked.counted] if n}
+    sims, index = _verb_sims((*verbs, *([asked.counted] if asked.counted else [])), words, embed)
+    best = 0.0
+    for chain, noun in zip(chains, nouns, strict=True):
+        event = 1.0 if not verbs or set(verbs) & set(chain) else max(
+            (float(sims[k, index[w]]) for k in range(len(verbs)) for w in chain), default=0.0)
+        counts = (1.0 if not asked.counted or not noun or noun == asked.counted
+                  else float(sims[len(verbs), index[noun]]))
+        best = max(best, min(event, counts))
+    return best
+
+
+def _counted_noun(ent) -> str:  # ent: a spaCy Span
+    """The noun a number counts: its head ("100 drones"), or what it is one of ("one of the strikes"); "" when it
+    counts nothing the sentence names ("killed 12")."""
+    root = ent.root
+    while root.dep_ == "quantmod" and root.head is not root:  # "up to" in "up to 150 members" (NER splits them)
+        root = root.head
+    if root.dep_ == "nummod" and root.head.pos_ in ("NOUN", "PROPN"):
+        return root.head.lemma_.lower()
+    of = next((c for c in root.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return pobj.lemma_.lower() if pobj is not None and pobj.pos_ in ("NOUN", "PROPN") else ""
 
 
 def _governing(token) -> list[str]:  # token: a spaCy Token
@@ -108,8 +136,8 @@ def predicate_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndar
     if not verbs or not sentences:
         return out
     docs = nlp.parse_many(sentences)
-    words_per = [sorted({t.lemma_.lower() for t in doc if t.pos_ in _WORD_POS and t.is_alpha and len(t) > 2})
-                 for doc in docs]
+    words_per = [sorted({t.lemma_.lower() for t in doc if t.pos_ in _WORD_POS and t.is_alpha and len(t) > 2}
+                        | _verb_phrases(doc)) for doc in docs]
     vague = [row for row, doc in enumerate(docs) if not set(verbs) <= event_lemmas(doc)]
     sims, index = _verb_sims(verbs, {w for row in vague for w in words_per[row]}, embed)
     for row in vague:
@@ -123,22 +151,44 @@ def predicate_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndar
     return out
 
 
-def said_of_other(asked: Asked, doc, named: list[str]) -> bool:  # doc: a spaCy Doc
+def _verb_phrases(doc) -> set[str]:  # doc: a spaCy Doc
+    """Each verb with its object, as lemmas ("take legal action", "launch an appeal"): news tells an event as a
+    light verb and a noun as often as in one verb ("sue"), and no single word of it is as close."""
+    out = set()
+    for t in doc:
+        if t.pos_ == "VERB":
+            obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+            if obj is not None:
+                words = [w.lemma_.lower() for w in obj.subtree if w.is_alpha and not w.is_stop]
+                if words:
+                    out.add(" ".join([t.lemma_.lower(), *words]))
+    return out
+
+
+def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False) -> bool:  # doc: a spaCy Doc
     """Whether the sentence tells the asked event only of someone the question does not name: "When was
     Karelina arrested?" is not answered by "Karelina was swapped for Petrov, a national arrested in Cyprus in
-    2023". True when every use of the event verb has its own subject or describes a noun ("a national arrested
-    ..."), and none of its participants (its subtree, and that noun) is one of `named` or a pronoun (which may
-    be one)."""
+    2023", nor "Who else did Witkoff meet?" by "a possible meeting between Putin and Trump". True when every use
+    of the event (a verb, or a noun made of it) has its own subject or describes a noun ("a national arrested
+    ..."), or, for a noun, names its own parties, and none of its participants (its subtree, and that noun; for a
+    noun, the subject of the verb it is the object of: "Witkoff held a meeting") is one of `named` or a pronoun
+    (which may be one). `nouns_only`: read the event's nouns alone."""
     verbs = set(predicates(asked))
-    uses = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() in verbs]
+    uses = [t for t in doc if (t.pos_ == "VERB" and t.lemma_.lower() in verbs and not nouns_only)
+            or (t.pos_ == "NOUN" and event_lemmas_of(t) & verbs)]
     if not verbs or not named or not uses:
         return False
-    for verb in uses:
-        people = [*verb.subtree]
-        if verb.dep_ in {"acl", "relcl"}:
-            head = verb.head
+    for use in uses:
+        people = [*use.subtree]
+        if use.pos_ == "NOUN":
+            if use.dep_ in ("dobj", "attr") and use.head.pos_ in ("VERB", "AUX"):
+                people += [t for c in use.head.children if c.dep_ in SUBJECT_DEPS for t in c.subtree]
+            if not any(t.pos_ == "PROPN" for t in people):
+                return False  # "the meeting lasted four hours": whose meeting lies outside its own words
+        elif use.dep_ in {"acl", "relcl"}:
+            head = use.head
             people += [head, *(head.head for _ in [0] if head.dep_ == "appos")]
-        elif not any(c.dep_ in SUBJECT_DEPS for c in verb.children):
+        elif not any(c.dep_ in SUBJECT_DEPS for c in use.children):
             return False  # "sentenced for donating $51": whose act it is lies outside the verb's own words
         if any(t.tag_ == "PRP" for t in people):
             return False

@@ -37,6 +37,7 @@ from rag.generate.features import (
     located_spans,
     names_missing,
 )
+from rag.generate.heads import head_match
 from rag.generate.predicates import LIGHT_VERBS, count_match, predicates, said_of_other, says_event
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
@@ -57,6 +58,7 @@ class ReaderModel:
     threshold: float
     threshold_typed: float
     predicate_cos: float = 0.0  # a sentence says the asked event happened when its words match the verb this well
+    head_cos: float = 0.0  # ... and holds the "what X" asked for when a noun of it is this close to X (heads.py)
 
     def threshold_for(self, asked: Asked) -> float:
         """The abstain threshold for this question."""
@@ -72,16 +74,30 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
     """The fitted reader (weights are named, so a feature list change cannot silently misalign them)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return ReaderModel(np.array([data["weights"][f] for f in FEATURES]), float(data["bias"]), float(data["threshold"]),
-                       float(data["threshold_typed"]), float(data["predicate_cos"]))
+                       float(data["threshold_typed"]), float(data["predicate_cos"]), float(data.get("head_cos", 0.0)))
 
 
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
-               predicate_cos: float) -> bool:
+               predicate_cos: float, head_cos: float = 0.0) -> bool:
     """False when the passages cannot hold an answer, whatever the scores say: none of the sentences where it
     would be (`event_sentences`) says the event asked about, or, for "how many", none gives a count of it
-    (see rag/generate/predicates)."""
+    (see rag/generate/predicates), or, for "What X / Which X", none holds an X (rag/generate/heads.py)."""
     sentences = event_sentences(asked, cands, passages)
-    return says_event(asked, sentences, embed, predicate_cos) and count_match(asked, sentences, embed) >= predicate_cos
+    return (says_event(asked, sentences, embed, predicate_cos)
+            and count_match(asked, sentences, embed) >= predicate_cos
+            and (not asked.head or float(head_match(asked, with_context(sentences, cands), embed).max()) >= head_cos))
+
+
+def with_context(sentences: list[str], cands: list[Candidate]) -> list[str]:
+    """`sentences` with the sentence before each and its article's title: news names the thing asked for once
+    ("The school ... . Tim, 16, alleged a staff member at Hillcrest Christian College ...")."""
+    by_text = {c.text: c for c in cands}
+    out = list(sentences)
+    for text in sentences:
+        cand = by_text.get(text)
+        if cand is not None:
+            out += [t for t in (cand.previous, cand.title) if t]
+    return list(dict.fromkeys(out))
 
 
 def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage]) -> list[str]:
@@ -111,7 +127,9 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
                  for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
-        return [c.text for c in about]
+        # as for a kind of answer, the event may be told in the sentence before ("... is taking legal action." then
+        # "Tim, 16, alleged a staff member at Hillcrest Christian College ...")
+        return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
     about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
@@ -151,7 +169,7 @@ def can_answer(question: str, passages: list[Passage], embed: Embed, model: Read
 def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                        model: ReaderModel, context: str | None) -> np.ndarray | None:
     """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
-    if not answerable(asked, cands, passages, embed, model.predicate_cos):
+    if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos):
         return None
     x = feature_matrix(asked, cands, passages, embed, context=context)
     return np.where(eligible(asked, x), model.probabilities(x), 0.0)
