@@ -106,7 +106,9 @@ def ask(
 ) -> None:
     """Answer one question with numbered citations."""
     global _read_only
-    _read_only = True  # the disk caches commit each write at once (rag/disk_cache.py); Chroma is only read
+    # Every write it may make is committed before it answers: the disk caches' (rag/disk_cache.py) and, on an
+    # empty index, the first ingest's (tests/test_cli.py checks a later process sees both).
+    _read_only = True
     # The answerers parse with spaCy, whose import and model load are a third of this command's time. Loaded in
     # the background they overlap the store and embedding work below (ONNX Runtime and Chroma release the GIL).
     threading.Thread(target=_load_spacy, daemon=True).start()

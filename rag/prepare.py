@@ -33,8 +33,7 @@ class PrepareReport:
     seconds: float
 
 
-def prepare(pipeline: Pipeline, on_progress: Callable[[int], None] | None = None,
-            should_stop: Callable[[], bool] = lambda: False) -> PrepareReport:
+def prepare(pipeline: Pipeline, on_progress: Callable[[int], None] | None = None) -> PrepareReport:
     """Store the parse and the vector of every candidate sentence of the index (the sentences answers read),
     up to the disk caches' size (beyond it, storing more would only push out what was stored first)."""
     settings = pipeline.settings
@@ -48,8 +47,6 @@ def prepare(pipeline: Pipeline, on_progress: Callable[[int], None] | None = None
         if len(seen) + len(texts) > room:
             texts, capped = texts[: max(0, room - len(seen))], True
         for i in range(0, len(texts), _BATCH):
-            if should_stop():
-                return PrepareReport(len(seen), parsed, embedded, capped, time.perf_counter() - t0)
             batch = texts[i : i + _BATCH]
             parsed += nlp.store_parses(batch)
             embedded += pipeline.store_vectors(batch)

@@ -42,3 +42,10 @@ def test_cli__empty_question_exits_2_with_one_line_error(tmp_path: Path) -> None
     res = _run(["ask", "  "], tmp_path)
     assert res.returncode == 2
     assert res.stderr.strip() == "Error: Please type a question."
+
+
+def test_cli__ask_on_an_empty_index_ingests_the_corpus_and_a_later_process_sees_it(tmp_path: Path) -> None:
+    asked = _run(["ask", "How much did Karelina donate?"], tmp_path)  # ends with os._exit after the auto-ingest
+    assert asked.returncode == 0 and "$51" in asked.stdout, asked.stderr
+    again = _run(["ingest", str(SEEDS)], tmp_path)
+    assert "0 added, 0 updated, 5 unchanged" in again.stdout and "0 chunks written" in again.stdout
