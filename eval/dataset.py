@@ -34,6 +34,11 @@ SEEDS_DEV2_DATASET = Path(__file__).resolve().parent / "questions_seeds_dev2.jso
 # that never saw the answerer, to fit the readers on more real news than lee dev's 49 questions. It calibrates the
 # gate's "What X" cut (`fit_reader --calibrate`); fitting the weights on it was tried and not kept (eval/README.md).
 LEE_TRAIN_DATASET = Path(__file__).resolve().parent / "questions_lee_train.jsonl"
+# Fourth blind sets (2026-12-06), written by a helper given only the articles and this schema while reader6 and
+# verify6 were being built: seeds (40) and lee (60, `--corpus lee`). The held-out sets of that release: scored once,
+# at its end, never tuned on.
+SEEDS_TEST4_DATASET = Path(__file__).resolve().parent / "questions_seeds_test4.jsonl"
+LEE_TEST3_DATASET = Path(__file__).resolve().parent / "questions_lee_test3.jsonl"
 
 
 class DatasetError(ValueError):

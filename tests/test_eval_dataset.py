@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from rag.eval.corpora import LEE_DIR, build_lee
 from rag.eval.dataset import (
     DEFAULT_DATASET,
     HELDOUT2_DATASET,
     HELDOUT3_DATASET,
     HELDOUT_DATASET,
     SEEDS_DEV2_DATASET,
+    SEEDS_TEST4_DATASET,
     Category,
     DatasetError,
     load_questions,
@@ -42,12 +44,26 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
 
 
 @pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET,
-                                     SEEDS_DEV2_DATASET],
-                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2"])
+                                     SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET],
+                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
             assert any(fact_present(seed_text(s), alternatives) for s in q.gold_sources), (q.id, alternatives)
+
+
+LEE_SETS = sorted(Path(DEFAULT_DATASET).parent.glob("questions_lee_*.jsonl"))
+
+
+@pytest.mark.parametrize("dataset", LEE_SETS, ids=[p.stem for p in LEE_SETS])
+def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
+    lee = build_lee(LEE_DIR)  # extracted from gensim's PyPI wheel, as `rag eval --corpus lee` does
+    questions = load_questions(dataset, lee)
+    assert len(questions) >= 40
+    for q in questions:
+        for alternatives in q.key_facts:
+            assert any(fact_present((lee / s).read_text(encoding="utf-8"), alternatives) for s in q.gold_sources), (
+                q.id, alternatives)
 
 
 def test_dataset__kyiv_toll_conflict_cites_both_reports() -> None:
