@@ -4,7 +4,7 @@ Measured on the seeds' chunks (135 sentences in 24 chunks, 2026-11-24): cosine b
 pooled span vector and the sentence embedded alone has median 0.75 (p5 0.52, min 0.15; 31 % above
 0.8; short, context-dependent sentences such as "on Truth Social." are lowest), and the span vector is
 nearest to its own sentence among its chunk's sentences for 101/135. The thresholds below hold that
-with a margin; see README "Performance".
+with a margin; see docs/performance.md.
 """
 
 from __future__ import annotations
