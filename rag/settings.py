@@ -16,10 +16,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 # Bump when cleaning, chunking, article ids or the stored layout change what ends up in the index, so old
 # vectors are never mixed in. 6: ids are `<collection>/<relative path>` and chunks carry publisher/date/url/
 # pages. 7: chunks are written with Chroma's API (no llama-index node JSON) and store sentence offsets only.
-# 8: the local embedder computes in int8 (rag/index/quantize.py).
+# 8: the local embedder computes in int8 (rag/index/quantize.py). 9: its weights have 7 bits, so its vectors no
+# longer depend on the CPU's int8 instructions.
 # An index of an older version is left untouched and unused; asking then names the `rag ingest` commands
 # that rebuild it (rag/index/store.py, `older_index_hint`).
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 LOCAL_EMBED_MODEL = "local-minilm-l6-v2-int8"
 
 

@@ -29,6 +29,18 @@ def test_quantized_model__computes_in_int8_and_is_reused(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary files left behind
 
 
+def test_quantized_model__weights_fit_in_7_bits_so_no_cpu_saturates_their_products(tmp_path: Path) -> None:
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(quantized_model(tmp_path)))
+    weights = {n.input[1] for n in model.graph.node if n.op_type == "MatMulInteger"}
+    values = [numpy_helper.to_array(t) for t in model.graph.initializer if t.name in weights]
+    assert values and all(v.dtype == np.int8 for v in values)
+    # AVX2's pairwise uint8 x int8 sum saturates at 2**15: 2 * 255 * 64 stays below it, 2 * 255 * 128 does not.
+    assert max(int(np.abs(v.astype(np.int16)).max()) for v in values) <= 64
+
+
 def test_quantized_model__vectors_stay_close_to_the_shipped_model(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     quantized = OnnxMiniLMEmbedding(model_dir=tmp_path).embed(TEXTS)
