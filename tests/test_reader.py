@@ -423,3 +423,66 @@ def test_count_match__a_bound_the_model_tags_apart_counts_what_its_number_counts
     sentence = "Officials said the Ansar group is hiding up to 150 al-Qaida members in villages it controls."
     assert [e.text for e in nlp.parse(sentence).ents if e.label_ == "CARDINAL"] == ["up to", "150"]
     assert count_match(villages, [sentence], rules.embed) < 0.4  # 150 counts members, not villages
+
+
+def _passage(*sentences: str):
+    from rag.models import Passage, Sentence
+
+    text, sents = "", []
+    for s in sentences:
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {s}" if text else s
+        sents.append(Sentence(start, start + len(s), s))
+    return Passage(id="a.txt:0", source="a.txt", title="A story", text=text, start=0, end=len(text), sentences=sents)
+
+
+@pytest.mark.parametrize(("question", "words", "required"), [
+    ("Which parts of his body was the victim hit in?", ("part",), ()),
+    ("What ministerial portfolios do Mal Brough and Joe Hockey hold?", ("ministerial", "portfolio"), ()),
+    ("What is the population of Kyiv?", (), ("population",)),
+])
+def test_read_question__what_the_question_word_asks_for_is_no_required_attribute(question: str, words: tuple,
+                                                                                 required: tuple) -> None:
+    # "Which parts of his body ...?" is answered by "the stomach", which is no part by name
+    asked = read_question(question)
+    assert asked.asked_words == words and asked.required == required
+
+
+def test_event_sentences__what_x_asks_for_is_no_topic_the_sentence_must_print() -> None:
+    from rag.generate.reader import event_sentences
+
+    sentence = "Aden Ridgeway, the deputy leader of the Democrats, said he would hold his seat."
+    passages = [_passage(sentence)]
+    asked = read_question("What role does Aden Ridgeway hold in the Democrats?")
+    assert event_sentences(asked, [Candidate(sentence, title="A story")], passages) == [sentence]
+
+
+def test_candidates__a_run_of_pronoun_sentences_is_about_whom_the_passage_names() -> None:
+    from rag.generate.features import candidates
+
+    cands = candidates([_passage("They dress in black and hide their faces.",
+                                 "Their logo is a pair of crossed boomerangs on a flag.",
+                                 "The Blackshirts are former husbands angry at the courts.")])
+    logo = next(c for c in cands if c.text.startswith("Their logo"))
+    assert "Blackshirts" in logo.context
+    assert about_named(read_question("What is the Blackshirts' logo?"), logo)
+    # a sentence opening with a name is read with the sentence before it only, as before
+    assert next(c for c in cands if c.text.startswith("The Blackshirts")).antecedent == ""
+
+
+def test_located_spans__a_span_that_repeats_the_question_is_no_answer() -> None:
+    asked = read_question("Which Sri Lankan minister said the ban would be lifted?")
+    assert located_spans(asked, "Sri Lanka's government will lift the ban on Sept. 6, a minister said.") == []
+    assert [t for t, _, _ in located_spans(asked, '"We will lift the ban as promised," Minister for Rehabilitation '
+                                                  'Jayalath Jayawardena told The Associated Press.')][:1] == [
+        "Jayalath Jayawardena"]
+
+
+def test_head_match__x_as_the_question_says_it_does_not_say_which_x(rules) -> None:
+    from rag.generate.heads import head_match
+
+    weapons = read_question("Which specific weapons does the CIA believe Iraq has?")
+    assert weapons.head == "weapon"
+    generic, which = head_match(weapons, ["The CIA believes Iraq has some specific weapons.",
+                                          "The CIA believes Iraq has chemical weapons such as sarin."], rules.embed)
+    assert which == 1.0 and generic < 0.46

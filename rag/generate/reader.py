@@ -123,8 +123,12 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # names, saying a like event ("determine", matched by word vectors) about something else, does not
         # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
         # A verb that carries no event of its own ("cause", "say") names no topic either.
-        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles) and f not in LIGHT_VERBS
-                 for t in content_terms(f)}
+        # The words of the noun a "What X" question asks for ("What role ...?", "What ministerial portfolios ...?")
+        # are no topic: the answer is an instance of X ("deputy leader"), seldom printed beside it; the head check
+        # (heads.py) asks for X. (A noun whose kind says it, "What exact date", is left to the topic rule.)
+        asked_for = asked.asked_words if asked.head else ()
+        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles, *asked_for)
+                 and f not in LIGHT_VERBS for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
         # as for a kind of answer, the event may be told in the sentence before ("... is taking legal action." then
