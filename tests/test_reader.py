@@ -486,3 +486,20 @@ def test_head_match__x_as_the_question_says_it_does_not_say_which_x(rules) -> No
     generic, which = head_match(weapons, ["The CIA believes Iraq has some specific weapons.",
                                           "The CIA believes Iraq has chemical weapons such as sarin."], rules.embed)
     assert which == 1.0 and generic < 0.46
+
+
+def test_answerable__an_event_told_in_other_words_reads_close_to_the_whole_question(rules) -> None:
+    from rag.generate.features import candidates
+    from rag.generate.predicates import said_alike
+    from rag.generate.reader import answerable, load_model
+
+    told = "Employment Services Minister Mal Brough announced changes to the work for the dole scheme today."
+    other = "Employment Services Minister Mal Brough visited a work for the dole site in Brisbane today."
+    asked = read_question("Which minister unveiled the work for the dole changes?")
+    passages = [_passage(told)]
+    # "unveil" and "announce" are far apart as single words: the word match alone refuses
+    assert not answerable(asked, candidates(passages), passages, rules.embed, 0.4, 0.0, event_cos=2.0)
+    model = load_model()
+    assert model.event_cos < 1.0  # fitted (eval/fit_reader.py), not off
+    assert said_alike(asked, [told], rules.embed) >= model.event_cos > said_alike(asked, [other], rules.embed)
+    assert answerable(asked, candidates(passages), passages, rules.embed, 0.4, 0.0, model.event_cos)
