@@ -503,3 +503,25 @@ def test_answerable__an_event_told_in_other_words_reads_close_to_the_whole_quest
     assert model.event_cos < 1.0  # fitted (eval/fit_reader.py), not off
     assert said_alike(asked, [told], rules.embed) >= model.event_cos > said_alike(asked, [other], rules.embed)
     assert answerable(asked, candidates(passages), passages, rules.embed, 0.4, 0.0, model.event_cos)
+
+
+def test_fit_reader__the_event_cut_lands_in_the_middle_of_the_gap_between_answerable_and_not() -> None:
+    import numpy as np
+
+    from rag.eval.fit_reader import Example, event_cut, outcomes
+    from rag.generate.reader import ReaderModel
+
+    def example(qid: str, answerable: bool, alike: float) -> Example:
+        # the word match refuses both (gate 0.2 < predicate cut 0.4); one candidate that answers when answerable
+        return Example(qid, answerable, 0.2, 1.0, alike, False, 1.0, np.ones((1, 1)), np.array([float(answerable)]))
+
+    examples = [example("a", True, 0.62), example("b", True, 0.58), example("u", False, 0.42)]
+    model = ReaderModel(np.array([1.0]), 0.0, 0.05, 0.05, 0.4, 0.0)
+
+    def score(m: ReaderModel, over: list) -> float:
+        o = outcomes([e for s in over for e in s], m)
+        return o["correct_sentence"] + o["abstention"]
+
+    cut = event_cut(model, [examples], score).event_cos
+    assert 0.42 < cut <= 0.58 and cut in (0.5, 0.52)  # the middle of the tied cuts 0.44 ... 0.58
+    assert outcomes(examples, ReaderModel(np.array([1.0]), 0.0, 0.05, 0.05, 0.4, 0.0, cut))["abstention"] == 1.0
