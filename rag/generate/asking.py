@@ -83,6 +83,8 @@ class Asked:
     counted: str = ""  # "How many missiles ...?": the noun counted ("missile"); generic counts (people) are not
     head: str = ""  # "What gift ...?", "Which US airport ...?": the noun the answer is, when its kind does not say
     # it (a city is a place entity, a year a date: those are left to the kind); rag/generate/heads.py matches it
+    asked_words: tuple[str, ...] = ()  # lemmas of the phrase the question word asks for ("ministerial portfolio"
+    # in "What ministerial portfolios do they hold?"): what the answer is an instance of, not what it is about
 
 
 def split_compound(question: str) -> list[str]:
@@ -140,12 +142,32 @@ def _counted(doc) -> str:  # doc: a spaCy Doc
                  and t.lemma_.lower() not in GENERIC_COUNTS), "")
 
 
+def _asked_phrase(doc) -> list:  # doc: a spaCy Doc; returns spaCy Tokens
+    """The noun phrase the question word asks for, past its modifiers ("Which parts" in "Which parts of his body
+    was he hit in?", "What ministerial portfolios"): its noun and the words before it; empty when there is none
+    ("What is the population ...?"). The small model parses "Which parts ... was" with "Which" as the attribute,
+    so the phrase is read from the word order: the question word, then adjectives, numbers and nouns."""
+    wh = next((t for t in doc[:3] if t.tag_ in {"WDT", "WP"}), None)
+    if wh is None:
+        return []
+    phrase = []
+    for t in doc[wh.i + 1:]:
+        if t.pos_ not in {"ADJ", "NUM", "NOUN", "PROPN"}:
+            break
+        phrase.append(t)
+    nouns = [t for t in phrase if t.pos_ == "NOUN"]
+    return phrase[:phrase.index(nouns[-1]) + 1] if nouns else []
+
+
 def _required(doc) -> tuple[str, ...]:  # doc: a spaCy Doc
     """What must be mentioned for a sentence to answer: the attribute of "What is the population of X?" /
-    "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people)."""
+    "X's net worth", the counted thing of "How many children ...?" (not generic counts such as people). Not the
+    noun the question word asks for: "Which parts of his body ...?" is answered by "the stomach", which is no part
+    by name."""
     out = []
+    asked = {t.i for t in _asked_phrase(doc)}
     for t in doc:
-        if t.pos_ == "PRON":
+        if t.pos_ == "PRON" or t.i in asked:
             continue  # "What was it about Arafat that ...?": a pronoun is no attribute a sentence could print
         if t.dep_ in SUBJECT_DEPS and t.head.lemma_ == "be" and any(c.tag_ in {"WP", "WDT"} and c.dep_ == "attr"
                                                                for c in t.head.children):
@@ -218,7 +240,8 @@ def read_question(question: str, whole: str | None = None) -> Asked:
         and (any(c.dep_ == "appos" and is_name(c) for c in t.children) or (t.dep_ == "compound" and is_name(t.head)))))
     described = _described(doc) or _role_asked(doc, kind, wh)
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
-                 described, titles, _counted(doc), _head(doc, kind))
+                 described, titles, _counted(doc), _head(doc, kind),
+                 tuple(dict.fromkeys(t.lemma_.lower() for t in _asked_phrase(doc))))
 
 
 # "Which city / year / official / company ...?": the kind of answer (a place, a date, a person entity) says what the

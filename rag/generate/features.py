@@ -41,12 +41,19 @@ class Candidate:
     previous: str = ""  # the sentence before it in its passage ("" for a passage's first sentence)
     rank: int = 0  # rank of the best passage it appears in
     title: str = ""  # title of the first article it appears in: part of what the sentence is about
+    antecedent: str = ""  # for a run of sentences opening with a pronoun, the sentence before the run: whom they
+    # are about ("The Blackshirts are ..." / "They dress in black ..." / "Their logo is ...")
 
     @property
     def context(self) -> str:
         """What the sentence is read with to decide what it is about: its article's title, the sentence
-        before it, and itself."""
-        return f"{self.title}\n{self.previous}\n{self.text}"
+        before it (and, when both open with a pronoun, the one that names whom they mean), and itself."""
+        return f"{self.title}\n{self.antecedent}\n{self.previous}\n{self.text}"
+
+
+# A sentence opening with a personal pronoun is about whom an earlier sentence names (a closed class of words, not a
+# tuned list; the parse is not read here, as every candidate is built before any is parsed).
+_OPENS_WITH_PRONOUN = re.compile(r"^\W*(he|she|it|they|his|her|its|their|him|them)\b", re.IGNORECASE)
 
 
 def candidates(passages: list[Passage]) -> list[Candidate]:
@@ -54,15 +61,21 @@ def candidates(passages: list[Passage]) -> list[Candidate]:
     by_key: dict[str, Candidate] = {}
     for rank, passage in enumerate(passages):
         for p in [passage, *passage.copies]:
+            # lead: the last sentence that opened with no pronoun; a passage cut inside a run of pronouns ("They
+            # dress in black ... Their logo is ... The Blackshirts are ...") names them in its first such sentence
+            lead = next((s.text for s in p.sentences if not _OPENS_WITH_PRONOUN.match(s.text)), "")
             previous = ""
             for sent in p.sentences:
                 text = sent.text
+                pronoun = bool(_OPENS_WITH_PRONOUN.match(text))
                 if len(text.split()) >= MIN_WORDS and text.strip(" .") != p.title.strip(" ."):
+                    antecedent = lead if pronoun and (not previous or _OPENS_WITH_PRONOUN.match(previous)) else ""
                     cand = by_key.setdefault(sentence_key(text), Candidate(text, previous=previous, rank=rank,
-                                                                           title=p.title))
+                                                                           title=p.title, antecedent=antecedent))
                     if all(e.source != p.source for e in cand.evidence):
                         cand.evidence.append(Evidence(p.source, p.title, sent))
                 previous = text
+                lead = lead if pronoun else text
     return list(by_key.values())
 
 
@@ -95,7 +108,7 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
-             and (asked.kind not in ("place", "city") or not _party(e))
+             and (asked.kind not in ("place", "city") or not _party(e)) and not restates(asked, e.text)
              and (not ASKS_PERCENT.search(asked.text) or IS_PERCENT.search(e.text))]
     described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
     if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
@@ -105,6 +118,15 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
                 asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def restates(asked: Asked, span: str) -> bool:
+    """Whether every content word of `span` is one the question already says, up to its ending ("Sri Lanka's" in
+    "Which Sri Lankan minister ...?"): a span that repeats the question is no answer to it."""
+    words = content_terms(span)
+    asked_words = content_terms(asked.text)
+    return bool(words) and all(any(w == a or (min(len(w), len(a)) >= 4 and (w.startswith(a) or a.startswith(w)))
+                                   for a in asked_words) for w in words)
 
 
 def _sorts(asked: Asked, doc) -> list[str]:  # doc: a spaCy Doc

@@ -24,8 +24,9 @@ from functools import lru_cache
 import numpy as np
 
 from rag import nlp
-from rag.generate.asking import Asked, name_mentioned
+from rag.generate.asking import SUBJECT_DEPS, Asked, name_mentioned
 from rag.models import Embed
+from rag.text import content_terms
 
 # What a noun is, read from the embedder by prototypes, not listed noun by noun: a role ("the adviser") is nearer
 # "the person" / "the man" than "the thing" / "the place"; a concrete thing ("the gift", "the airport") nearer "the
@@ -83,11 +84,30 @@ def head_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndarray:
     index = {w: i for i, w in enumerate(vocab)}
     vecs = embed(vocab)
     sims = vecs @ vecs[index[noun]]
+    asked_terms = set(content_terms(asked.text))
     for row, (doc, words) in enumerate(zip(docs, nouns_per, strict=True)):
-        if noun in words or (sort in _NAMED_BY and _names_other(asked, doc, _NAMED_BY[sort])):
+        if _says_which(doc, noun, asked_terms) or (sort in _NAMED_BY and _names_other(asked, doc, _NAMED_BY[sort])):
             continue
-        out[row] = float(max((sims[index[w]] for w in words), default=0.0))
+        # X as the question says it ("bombings of Georgian villages" for "Which Georgian villages ...?") does not
+        # say which X: only the sentence's other nouns may
+        out[row] = float(max((sims[index[w]] for w in words if w != noun), default=0.0))
     return out
+
+
+def _says_which(doc, noun: str, asked_terms: set[str]) -> bool:  # doc: a spaCy Doc
+    """Whether the sentence says which `noun` it means: a use of it with a word the question lacks in its phrase
+    ("the village of Pankisi", "IslamOnline.net website", "villages including ..."), or one it tells what is ("The
+    website was IslamOnline.net": the subject of "be"). A use with only the question's words ("some weapons of
+    mass destruction" for "Which weapons of mass destruction ...?") names no instance."""
+    for t in doc:
+        if t.lemma_.lower() != noun:
+            continue
+        if t.dep_ in SUBJECT_DEPS and t.head.lemma_ == "be":
+            return True
+        words = [w for w in t.subtree if w.i != t.i and w.is_alpha and not w.is_stop]
+        if any(not set(content_terms(w.text)) <= asked_terms for w in words):
+            return True
+    return False
 
 
 # A name is the thing's own ("Hillcrest Christian College" for "Which school ...?") unless it names a place, a

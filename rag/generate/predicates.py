@@ -64,6 +64,17 @@ def says_event(asked: Asked, sentences: list[str], embed: Embed, cos: float, bat
     return bool((predicate_match(asked, sentences, embed) >= cos).any())
 
 
+def said_alike(asked: Asked, sentences: list[str], embed: Embed) -> float:
+    """How close the closest of `sentences` is to the whole question, by the embedder's sentence vectors: a
+    sentence that tells the asked event in other words ("changes announced today" for "Which minister unveiled the
+    changes?", "went before a throng of reporters" for "speak to reporters") reads close to the question as a
+    whole, where the single words are far apart ("unveil" / "announce" 0.19). The gate takes the event as told
+    at the fitted `event_cos` (reader_weights.json), calibrated like its other cuts (eval/fit_reader.py)."""
+    if not sentences:
+        return 0.0
+    return float((embed(sentences) @ embed([asked.text])[0]).max())
+
+
 def count_match(asked: Asked, sentences: list[str], embed: Embed) -> float:
     """For "how many / how much" questions with an event or a counted noun ("How many people died?", "How many
     missiles ...?"): how well some number of the asked kind in `sentences` counts what is asked. Per number, the

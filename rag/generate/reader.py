@@ -38,7 +38,14 @@ from rag.generate.features import (
     names_missing,
 )
 from rag.generate.heads import head_match
-from rag.generate.predicates import LIGHT_VERBS, count_match, predicates, said_of_other, says_event
+from rag.generate.predicates import (
+    LIGHT_VERBS,
+    count_match,
+    predicates,
+    said_alike,
+    said_of_other,
+    says_event,
+)
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
@@ -59,6 +66,7 @@ class ReaderModel:
     threshold_typed: float
     predicate_cos: float = 0.0  # a sentence says the asked event happened when its words match the verb this well
     head_cos: float = 0.0  # ... and holds the "what X" asked for when a noun of it is this close to X (heads.py)
+    event_cos: float = 2.0  # ... or when it reads this close to the whole question (predicates.said_alike; 2: off)
 
     def threshold_for(self, asked: Asked) -> float:
         """The abstain threshold for this question."""
@@ -74,16 +82,18 @@ def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
     """The fitted reader (weights are named, so a feature list change cannot silently misalign them)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return ReaderModel(np.array([data["weights"][f] for f in FEATURES]), float(data["bias"]), float(data["threshold"]),
-                       float(data["threshold_typed"]), float(data["predicate_cos"]), float(data.get("head_cos", 0.0)))
+                       float(data["threshold_typed"]), float(data["predicate_cos"]), float(data.get("head_cos", 0.0)),
+                       float(data.get("event_cos", 2.0)))
 
 
 def answerable(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
-               predicate_cos: float, head_cos: float = 0.0) -> bool:
+               predicate_cos: float, head_cos: float = 0.0, event_cos: float = 2.0) -> bool:
     """False when the passages cannot hold an answer, whatever the scores say: none of the sentences where it
-    would be (`event_sentences`) says the event asked about, or, for "how many", none gives a count of it
-    (see rag/generate/predicates), or, for "What X / Which X", none holds an X (rag/generate/heads.py)."""
+    would be (`event_sentences`) says the event asked about (by its words, or read as a whole as close to the
+    question as `event_cos`), or, for "how many", none gives a count of it (see rag/generate/predicates), or, for
+    "What X / Which X", none holds an X (rag/generate/heads.py)."""
     sentences = event_sentences(asked, cands, passages)
-    return (says_event(asked, sentences, embed, predicate_cos)
+    return ((says_event(asked, sentences, embed, predicate_cos) or said_alike(asked, sentences, embed) >= event_cos)
             and count_match(asked, sentences, embed) >= predicate_cos
             and (not asked.head or float(head_match(asked, with_context(sentences, cands), embed).max()) >= head_cos))
 
@@ -123,8 +133,12 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # names, saying a like event ("determine", matched by word vectors) about something else, does not
         # answer it. ("What did X say about Y?" has no event of its own to match loosely: left as it was.)
         # A verb that carries no event of its own ("cause", "say") names no topic either.
-        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles) and f not in LIGHT_VERBS
-                 for t in content_terms(f)}
+        # The words of the noun a "What X" question asks for ("What role ...?", "What ministerial portfolios ...?")
+        # are no topic: the answer is an instance of X ("deputy leader"), seldom printed beside it; the head check
+        # (heads.py) asks for X. (A noun whose kind says it, "What exact date", is left to the topic rule.)
+        asked_for = asked.asked_words if asked.head else ()
+        topic = {t for f in asked.focus if f not in (*asked.events, *asked.titles, *asked_for)
+                 and f not in LIGHT_VERBS for t in content_terms(f)}
         if named and topic and predicates(asked):
             about = [c for c in about if topic & set(content_terms(c.context))]
         # as for a kind of answer, the event may be told in the sentence before ("... is taking legal action." then
@@ -169,7 +183,7 @@ def can_answer(question: str, passages: list[Passage], embed: Embed, model: Read
 def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                        model: ReaderModel, context: str | None) -> np.ndarray | None:
     """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
-    if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos):
+    if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos, model.event_cos):
         return None
     x = feature_matrix(asked, cands, passages, embed, context=context)
     return np.where(eligible(asked, x), model.probabilities(x), 0.0)
