@@ -121,7 +121,11 @@ def condense_offline(question: str, history: History | None) -> str:
     for name in names:  # a surname stands for the full name
         if name.split()[-1] not in resolved and not any(name.split()[-1] in e for e in extra):
             extra.append(name)
-    extra = extra[:_MAX_CONTEXT]
+    # The day is kept among the carried names even when several names came first: a third turn's "that day"
+    # refers to the date the first answer gave ("Where ...?" -> "How long did it last?" -> "Who else did he meet
+    # that day?"), and only what the second turn carries reaches the third.
+    day = next((d for d in dates if d in extra), None)
+    extra = [*[n for n in extra if n != day][: _MAX_CONTEXT - 1], day] if day else extra[:_MAX_CONTEXT]
     return f"{resolved} — {', '.join(extra)}" if extra else resolved
 
 
