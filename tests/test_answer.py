@@ -40,7 +40,9 @@ def test_answer__witkoff_meeting_place_is_cited_verbatim(seeded_settings) -> Non
      "What did the European Union decide about tariffs on Chinese cars?",
      # about people and places the articles do cover, asking what they never say
      "How old is Steve Witkoff?", "What is the population of St. Petersburg?",
-     "What was the weather like in St. Petersburg during Witkoff's visit?"],
+     "What was the weather like in St. Petersburg during Witkoff's visit?",
+     # an institution the articles never name, though they share a word with it or name the topic
+     "What did the European Commission say about Crimea?", "What did the UN Security Council decide about Crimea?"],
 )
 def test_answer__abstains_when_articles_do_not_cover_it(seeded_settings, question: str) -> None:
     res = answer(question, settings=seeded_settings)

@@ -544,3 +544,29 @@ def test_fit_reader__the_event_cut_lands_in_the_middle_of_the_gap_between_answer
     cut = event_cut(model, [examples], score).event_cos
     assert 0.42 < cut <= 0.58 and cut in (0.5, 0.52)  # the middle of the tied cuts 0.44 ... 0.58
     assert outcomes(examples, ReaderModel(np.array([1.0]), 0.0, 0.05, 0.05, 0.4, 0.0, cut))["abstention"] == 1.0
+
+
+@pytest.mark.parametrize(("name", "text", "mentioned"), [
+    ("the Federal Reserve", "The Federal Government did not regret its actions.", False),
+    ("the Reserve Bank", "Australia's Commonwealth Bank said it plans to cut jobs.", False),
+    ("Commonwealth Bank", "Australia's Commonwealth Bank on Wednesday said", True),
+    ("the United States", "the U.S. said on Friday", True),
+    ("United States", "US officials said", True),
+    ("the European Commission", "the European Union said", False),
+])
+def test_whole_name_mentioned__a_name_of_several_words_only_as_a_whole_or_by_its_initials(
+        name: str, text: str, mentioned: bool) -> None:
+    from rag.generate.features import _whole_name_mentioned
+
+    assert _whole_name_mentioned(name, text) is mentioned
+
+
+@pytest.mark.parametrize(("question", "missing", "expected"), [
+    ("What did the European Commission say about Crimea?", ["the European Commission"], True),
+    ("Did Witkoff meet Putin in Moscow?", ["Moscow"], False),  # a wrong place may be a premise to correct
+])
+def test_subject_missing__a_missing_name_that_acts_in_the_question_makes_it_unanswerable(
+        question: str, missing: list[str], expected: bool) -> None:
+    from rag.generate.features import subject_missing
+
+    assert subject_missing(read_question(question), missing) is expected

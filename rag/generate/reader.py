@@ -36,6 +36,8 @@ from rag.generate.features import (
     holds_required,
     located_spans,
     names_missing,
+    question_names,
+    subject_missing,
 )
 from rag.generate.heads import head_match
 from rag.generate.predicates import (
@@ -119,8 +121,9 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
     answers a different question."""
     if not asked.is_question or not cands:
         return []
-    named = {*asked.names, *asked.proper}
-    if named and len(names_missing(asked, passages)) == len(named):
+    named = question_names(asked)
+    missing = names_missing(asked, passages) if named else []
+    if named and (len(missing) == len(named) or subject_missing(asked, missing)):
         return []  # nothing it names is in the articles (one wrong name is a false premise to correct)
     about = [c for c in cands if about_named(asked, c)]
     # Sentences that only a parse can settle are parsed in one batch: spaCy's per-call overhead made one parse
