@@ -59,7 +59,7 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
             continue  # "with the words 'Vladimir, STOP!'" for "telling him, “Vladimir, STOP!”": what was said
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)
-        if not word_stated(lem, text, q) and not _spelling_variant(text.lower(), q.words) \
+        if not word_stated(lem, text, q) and not spelling_variant(text.lower(), q.words) \
                 and not thesaurus.stated_by_synonym(lem, pos, q.lemmas | q.words):
             out.append((lem, pos, text))
     return out
@@ -114,7 +114,7 @@ def paraphrase_probability(x: np.ndarray) -> float:
     return float(1.0 / (1.0 + np.exp(-(z @ np.array(m["weights"]) + m["bias"]))))
 
 
-def _spelling_variant(word: str, quote_words: set[str]) -> bool:
+def spelling_variant(word: str, quote_words: set[str]) -> bool:
     """A long word one edit (insert, delete, replace) from a quote word: a spelling variant or typo
     ("satelite", "organisation"); short words are left out, where one letter changes the word."""
     if len(word) < 6:
