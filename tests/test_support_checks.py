@@ -620,3 +620,24 @@ def test_check_roles__the_quotes_verb_with_another_named_actor_is_a_swap_even_wi
     assert check_roles(facts_of("Zelenskyy expressed anger."), facts_of("Zelensky expressed anger.")) is None
     assert check_roles(facts_of("The WFP estimates that 14 million people face starvation."),
                        facts_of("The World Food Program estimates that 14 million people face starvation.")) is None
+
+
+@pytest.mark.parametrize(("claim", "quote", "ok"), [
+    # A verb that only reports speech rewords another ("speaking to the BBC, described" for "told the BBC").
+    ("Speaking to the BBC, Serhiy Leshchenko described the comments by Klitschko as counterproductive.",
+     "Serhiy Leshchenko told the BBC that the comments by Klitschko were counterproductive.", True),
+    # ... but never one that says more than saying ("denied", "warned", "announced").
+    ("Serhiy Leshchenko denied that the comments by Klitschko were counterproductive.",
+     "Serhiy Leshchenko told the BBC that the comments by Klitschko were counterproductive.", False),
+    ("Serhiy Leshchenko announced that the comments by Klitschko were counterproductive.",
+     "Serhiy Leshchenko told the BBC that the comments by Klitschko were counterproductive.", False),
+    # A name inside a hyphenated compound is stated ("U.S.-Russian" holds "U.S.").
+    ("Karelina is a U.S. citizen.", "Russia released U.S.-Russian dual national Karelina.", None),
+])
+def test_check_support__verify6_saying_verbs_reword_each_other_and_hyphenated_names_are_stated(
+        claim: str, quote: str, ok: bool | None) -> None:
+    result = check_support(claim, [quote])
+    if ok is None:  # only the entity check is asserted here
+        assert result.failure is None or result.failure[0] != "entities", result.failure
+    else:
+        assert result.ok is ok, result.failure

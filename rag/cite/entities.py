@@ -23,7 +23,7 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
         return True
     # Whole words only: "CIA" must not be found inside "special"; "Russia, on", "German-Russian".
     haystack = aliases.haystack(quote.text)
-    folded = re.sub(r"[.,;:](?=\s|$)", "", folded).replace("-", " ")
+    folded = re.sub(r"[.,;:](?=\s|$)", "", folded.replace("-", " "))  # as aliases.haystack reads the quote
     if f" {folded} " in haystack or (label == "DATE" and f" {folded.replace('decade', '10 years')} " in haystack):
         return True  # "the past decade" = "the past 10 years"
     if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
