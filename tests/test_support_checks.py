@@ -641,3 +641,14 @@ def test_check_support__verify6_saying_verbs_reword_each_other_and_hyphenated_na
         assert result.failure is None or result.failure[0] != "entities", result.failure
     else:
         assert result.ok is ok, result.failure
+
+
+def test_check_support__a_claim_word_the_quote_uses_is_its_own_counterpart_for_negation() -> None:
+    # verify6: "number" stood for the quote's negated "figures" (WordNet synonyms) though the quote states the
+    # number itself, unnegated.
+    assert check_support("No exact figures exist for the number of Chinese working in Russia.",
+                         ["There are no exact figures for the number of Chinese working in Russia."]).ok
+    # A negated synonym still counts when the claim's own word is not in the quote.
+    result = check_support("Zelenskyy said Ukraine would acknowledge Russia's control of Crimea.",
+                           ["Zelenskyy said Ukraine would never recognize Russia's control of Crimea."])
+    assert not result.ok and result.failure[0] in ("polarity", "modality"), result.failure

@@ -14,7 +14,7 @@ def check_polarity(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first polarity failure of claim facts `c` against quote facts `q`, as ("polarity", detail)."""
     # A claim word stands for the quote word it rewords too ("did not accept" -> "rejected" is the antonym
     # rule's; "would never acknowledge" -> "recognized" is this one's).
-    stands = counterparts(c, q)
+    stands = counterparts(c, q, own_word_first=True)
     for lem, _pos, text in c.content:
         if stands.get(lem, {lem}) & q.negated and lem not in c.negated:
             return "polarity", f"the quote negates '{text}'"
