@@ -16,6 +16,7 @@ and the held-out part (rag.eval.adversarial.is_heldout) are never read here.
 
     .venv/bin/python bench/fit_verifier.py              # fit and write fitted.json
     .venv/bin/python bench/fit_verifier.py --diagnose   # which check rejects each false reject of the inspect part
+    .venv/bin/python bench/fit_verifier.py --diagnose --blind  # the same for eval/adversarial2.jsonl (dev set)
     .venv/bin/python bench/fit_verifier.py --rethreshold  # keep the weights, sweep and choose the cut again
 """
 
@@ -35,7 +36,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.cite import additions, checks, fitted, verify  # noqa: E402
-from rag.eval.adversarial import corpus_dir, format_table, is_check, is_heldout, load_items, run_items, score  # noqa: E402
+from rag.eval.adversarial import (  # noqa: E402
+    BLIND_DATASET,
+    corpus_dir,
+    format_table,
+    is_check,
+    is_heldout,
+    load_items,
+    run_items,
+    score,
+)
 from rag.index.embeddings import build_embed_model  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 
@@ -211,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     """Fit and write rag/cite/fitted.json, or --diagnose."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--diagnose", action="store_true", help="print which check rejects each false reject")
+    parser.add_argument("--blind", action="store_true",
+                        help=f"with --diagnose: read the failures of {BLIND_DATASET.name} (a dev set since verify6)")
     parser.add_argument("--rethreshold", action="store_true",
                         help="keep the committed weights; sweep and choose the threshold again (after a rule change)")
     args = parser.parse_args(argv)
@@ -218,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     # honest test of the fit (rag.eval.adversarial prints it), the held-out part is never read.
     items = [i for i in load_items() if not is_heldout(i["id"]) and not is_check(i["id"])]
     if args.diagnose:
-        diagnose(items)
+        diagnose(load_items(BLIND_DATASET) if args.blind else items)
         return 0
     values = json.loads(fitted.FILE.read_text(encoding="utf-8"))
     if args.rethreshold:

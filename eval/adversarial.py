@@ -40,8 +40,9 @@ from rag.eval.judge import AGREEMENT_FILE, LLMJudge, RulesJudge  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 
 DATASET = Path(__file__).with_name("adversarial.jsonl")
-# 180 more items written blind (given only the articles and the schema) after verify5's rules were set: never
-# tuned on, so it is scored whole, once per finished branch (`--blind`).
+# 180 more items written blind (given only the articles and the schema) after verify5's rules were set; scored
+# whole once after verify5, and a development set since verify6 (its failures may be read: `--blind --json`,
+# `bench/fit_verifier.py --diagnose --blind`).
 BLIND_DATASET = Path(__file__).with_name("adversarial2.jsonl")
 HELDOUT_SHARE = 0.3  # items whose id hash falls below this are never looked at while tuning the rules
 CHECK_SHARE = 1 / 3  # of the tuning part: scored while tuning, never read item by item
@@ -203,13 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout", action="store_true",
                         help="also run and print the held-out part (score a finished branch once; never tune on it)")
     parser.add_argument("--blind", action="store_true",
-                        help=f"score the blind set {BLIND_DATASET.name} whole instead (never tune on it)")
+                        help=f"score {BLIND_DATASET.name} instead (a development set since verify6)")
     parser.add_argument("--agreement", action="store_true", help="measure rules vs llm judge agreement")
-    parser.add_argument("--json", type=Path, help="write per-item results of the tuning part here")
+    parser.add_argument("--json", type=Path, help="write per-item results of the tuning part (or with --blind, of "
+                        f"{BLIND_DATASET.name}) here")
     args = parser.parse_args(argv)
     if args.blind:
         blind = run_items(load_items(BLIND_DATASET))
-        print(format_table(f"blind set {BLIND_DATASET.name} ({len(blind)} items, never tuned on)", score(blind)))
+        print(format_table(f"{BLIND_DATASET.name} ({len(blind)} items, a development set since verify6)",
+                           score(blind)))
+        if args.json:
+            args.json.write_text("\n".join(json.dumps(r) for r in blind) + "\n", encoding="utf-8")
         return 0
     items = load_items(args.dataset)
     rows = run_items(items if args.heldout else [i for i in items if not is_heldout(i["id"])])

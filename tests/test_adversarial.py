@@ -70,7 +70,8 @@ def test_check_third__is_a_third_of_the_tuning_part_split_independently_of_the_h
     assert 0.25 < len(check) / len(tune) < 0.42
 
 
-def test_blind_set__every_kind_labelled_and_scored_whole_with_blind(monkeypatch, capsys) -> None:
+def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_written_with_json(
+        monkeypatch, capsys, tmp_path) -> None:
     from rag.eval import adversarial
 
     items = load_items(adversarial.BLIND_DATASET)
@@ -82,6 +83,9 @@ def test_blind_set__every_kind_labelled_and_scored_whole_with_blind(monkeypatch,
     monkeypatch.setattr(adversarial, "run_items",
                         lambda rows, **_: seen.extend(i["id"] for i in rows) or [{**i, "kept": False, "cited": []}
                                                                                 for i in rows])
-    adversarial.main(["--blind"])
+    out = tmp_path / "rows.jsonl"
+    adversarial.main(["--blind", "--json", str(out)])
     assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of the other set
-    assert "blind set adversarial2.jsonl (180 items" in capsys.readouterr().out
+    assert "adversarial2.jsonl (180 items, a development set since verify6)" in capsys.readouterr().out
+    # A development set since verify6: its per-item rows may be read.
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 180

@@ -91,3 +91,11 @@ def test_split_answer_sentences__keeps_markers_after_a_closing_single_quote_with
 def test_split_answer_sentences__a_title_abbreviation_does_not_end_the_sentence_it_opens() -> None:
     assert split_answer_sentences("Staff-Insp. Gary Ellis said so. [1] Sgt. Lee agreed. [2]") == [
         "Staff-Insp. Gary Ellis said so [1].", "Sgt. Lee agreed [2]."]
+
+
+def test_split_answer_sentences__a_title_abbreviation_after_a_long_opening_does_not_end_the_sentence() -> None:
+    # verify6: "Reading from ..., Staff-Insp." was cut off, and its first half passed alone with the rest dropped.
+    assert split_answer_sentences("Reading from a federal report, Staff-Insp. Gary Ellis said most voyeurs "
+                                  "offend. [1] He flew to Kyiv. Then he met Zelensky. [2]") == [
+        "Reading from a federal report, Staff-Insp. Gary Ellis said most voyeurs offend [1].",
+        "He flew to Kyiv.", "Then he met Zelensky [2]."]

@@ -25,7 +25,8 @@ def haystack(text: str) -> str:
     """`text` lower-cased as space-separated words, possessives and trailing punctuation dropped, hyphens
     as spaces, padded with spaces so that `f" {words} " in haystack(...)` matches whole words only."""
     text = " " + " ".join(re.findall(r"[\w'.-]+", text.replace("’", "'").lower())).replace("'s", "") + " "
-    return re.sub(r"[.,;:](?=\s)", "", text).replace("-", " ")
+    # Hyphens first: "U.S.-Russian" holds "u.s" as "U.S." does.
+    return re.sub(r"[.,;:](?=\s)", "", text.replace("-", " "))
 
 
 @lru_cache(maxsize=4_096)

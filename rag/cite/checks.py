@@ -15,8 +15,9 @@ lives in its own module (entities, roles, numbers, polarity, modality, quantifie
   (`lexicon.ANTONYMS`, WordNet's: rag.cite.thesaurus) of a quote word that the claim does not also use;
 - modality: a hedge in the quote ("could", "may", "expected", "if", "depends", ...) on a verb the claim
   uses or rewords is kept in the claim;
-- quantifiers: "all / every / always / none" in the claim must be in the quote, and "one of the most"
-  must not become "the most";
+- quantifiers: "all / every / always / none" in the claim must be in the quote, a quantifier ("most", "the
+  majority of", "many") needs one at least as strong in the quote (rag.cite.scales), and "one of the most" /
+  "among the most" must not become "the most";
 - additions: every content word of the claim is in the quotes as the same lemma, the same stem, a listed
   synonym (`lexicon.SYNONYMS`) or a WordNet synonym or hypernym; with an embedder, the unstated nouns,
   adjectives and adverbs of a single-quote claim may pass by the fitted model (rag.cite.additions).

@@ -23,12 +23,12 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
         return True
     # Whole words only: "CIA" must not be found inside "special"; "Russia, on", "German-Russian".
     haystack = aliases.haystack(quote.text)
-    folded = re.sub(r"[.,;:](?=\s|$)", "", folded).replace("-", " ")
+    folded = re.sub(r"[.,;:](?=\s|$)", "", folded.replace("-", " "))  # as aliases.haystack reads the quote
     if f" {folded} " in haystack or (label == "DATE" and f" {folded.replace('decade', '10 years')} " in haystack):
         return True  # "the past decade" = "the past 10 years"
     if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
         return True
-    if _acronym_stated(text.strip(), quote.text):
+    if acronym_stated(text.strip(), quote.text):
         return True
     words = [w for w in folded.split() if w not in lexicon.TITLES]
     if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
@@ -41,7 +41,7 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
     return bool(distinctive) and all(f" {w} " in haystack for w in distinctive)
 
 
-def _acronym_stated(text: str, quote: str) -> bool:
+def acronym_stated(text: str, quote: str) -> bool:
     """Whether `text` is an acronym ("WFP") of a name the quote spells out ("World Food Program"): the
     initials of consecutive capitalised words, small linking words ("of", "for") skipped."""
     if not re.fullmatch(r"[A-Z]{2,6}", text):

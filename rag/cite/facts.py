@@ -12,13 +12,17 @@ from functools import lru_cache
 
 import Stemmer
 
-from rag.cite import lexicon
+from rag.cite import lexicon, scales
 from rag.nlp import parse_many
 
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "DATE", "TIME", "WORK_OF_ART", "LAW",
                   "PRODUCT"}
 # Entities whose attachment is checked: where, when and to whom a thing happened.
 _BOUND_LABELS = {"GPE", "LOC", "FAC", "DATE", "TIME", "PERSON", "ORG"}
+ACCORDING = "according to"  # the key of an "according to" source among `Facts.subjects`
+# Nouns that only measure a part of what follows "of" ("a proportion of the population").
+_PARTITIVES = frozenset({"proportion", "share", "part", "half", "third", "quarter", "fifth", "number", "percent",
+                         "all", "each", "none", "any", "one", "some", "both", "rest", "bulk", "majority", "minority"})
 _CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"}
 STEM = Stemmer.Stemmer("english")
 _NUM = re.compile(r"^\d[\d,.]*$")
@@ -50,11 +54,13 @@ class Facts:
     # Quote: verb lemma -> the folded text of each clause that verb heads.
     clauses: dict[str, list[str]] = field(default_factory=dict)
     clause_persons: dict[str, list[str]] = field(default_factory=dict)  # clause -> the persons its quote names
+    verb_sentences: dict[str, set[str]] = field(default_factory=dict)  # verb lemma -> words of its sentences
     # Claim: entity -> the common nouns it is given as ("Ceja, the taskforce ...", "cryptocurrency figure Vinnik").
     epithets: dict[str, set[str]] = field(default_factory=dict)
     text: str = ""
     per_quote_subjects: list[dict[str, set[str]]] = field(default_factory=list)  # merged: each quote's subjects
     per_quote_anchors: list[dict[str, set[tuple[str, str]]]] = field(default_factory=list)
+    per_quote_negated: list[tuple[set[str], set[str]]] = field(default_factory=list)  # merged: (lemmas, negated)
     phrases: list[tuple[str, str]] = field(default_factory=list)  # (person, the name phrase it ends: title + name)
     counted: set[tuple[str, str]] = field(default_factory=set)  # (number, a proper noun in what it counts)
     shares: set[tuple[str, str]] = field(default_factory=set)  # (number, the whole it is a share of)
@@ -65,6 +71,8 @@ class Facts:
     # Entity -> the lemma of the noun it only narrows down as a compound ("the Kyiv missile strikes": which
     # strikes), never an argument of a verb.
     modifies: dict[str, str] = field(default_factory=dict)
+    quants: dict[str, int] = field(default_factory=dict)  # quantifying word -> strength (rag.cite.scales)
+    sups: dict[str, bool] = field(default_factory=dict)  # superlative -> bounded by "one of" / "among"
 
 
 def fold(text: str) -> str:
@@ -156,6 +164,8 @@ def facts_of(text: str) -> Facts:
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
+        if low == "against" and tok.dep_ == "prep":  # "voted against reviewing": the reviewing is refused
+            f.negated.update(_lemma(c) for c in tok.children if c.dep_ == "pcomp" and c.pos_ == "VERB")
         if lem in lexicon.NEGATING_VERBS:  # "refused to recognize", "Zelenskyy's refusal to recognize"
             for c in tok.children:
                 if c.dep_ in ("xcomp", "ccomp", "acl"):
@@ -177,6 +187,10 @@ def facts_of(text: str) -> Facts:
             f.hedged |= scope
             for h in scope:
                 f.hedge_of.setdefault(h, set()).add(lem)
+        if lem == "accord" and tok.dep_ == "prep":  # "according to Ukrainian officials": a source, as who said it
+            f.subjects.setdefault(ACCORDING, set()).update(
+                w.text.lower() for p in tok.children if p.lower_ == "to" for o in p.children if o.dep_ == "pobj"
+                for w in (o, *(c for c in o.children if c.dep_ in ("compound", "flat", "appos"))))
         role = _role(tok)
         if role is not None and tok.pos_ != "PRON":
             # Who acted, as the quote puts it (any word: the small model tags some names VERB or NOUN), the
@@ -190,6 +204,11 @@ def facts_of(text: str) -> Facts:
             # objects ("Ushakov, an aide to Putin" keeps "aide", never "Putin").
             actors |= {c.text.lower() for c in tok.children if c.dep_ in ("compound", "flat", "appos")
                        or (c.dep_ == "nmod" and c.pos_ == "PROPN")}  # "the Ansar al-Islam (supporters ...) group"
+            if tok.like_num or tok.lower_ in scales.STRENGTH or lem in lexicon.UNITS or lem in _PARTITIVES:
+                # "20 per cent of voyeurs have committed", "most of them fled": the voyeurs acted (how many of
+                # them is the quantifier check's).
+                actors |= {o.text.lower() for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+                           for o in p.children if o.dep_ == "pobj"}
             if key == _lemma(verb) and key in lexicon.SYMMETRIC:
                 actors |= {g.text.lower() for p in verb.children if p.dep_ == "prep" and p.lower_ == "with"
                            for g in p.children if g.dep_ == "pobj"}
@@ -207,6 +226,10 @@ def facts_of(text: str) -> Facts:
     for tok in doc:
         if tok.pos_ == "VERB":
             f.clauses.setdefault(_lemma(tok), []).append(" " + fold(" ".join(t.text for t in _clause(tok))) + " ")
+    for sent in doc.sents:  # every word's lemma: the parser tags some verbs AUX or NOUN
+        words = {t.lower_ for t in sent}
+        for tok in sent:
+            f.verb_sentences.setdefault(_lemma(tok), set()).update(words)
     for ent in doc.ents:
         if ent.label_ in _ENTITY_LABELS:
             f.entities.append((ent.label_, ent.text))
@@ -226,8 +249,24 @@ def facts_of(text: str) -> Facts:
             if ent.label_ == "PERSON":
                 f.persons.append(ent.text)
                 f.phrases.append((ent.text, doc[min(ent.root.left_edge.i, ent.start): ent.end].text))
-    f.clause_persons = {cl: f.persons for cls in f.clauses.values() for cl in cls}
+    # A clause's persons: when it names one, those it names ("transformed Captain Rinnan into a hero" is not said
+    # of the Thorsheim of the sentence before); else, or when it also refers to one by a pronoun ("Trump called
+    # him a dictator"), all the quote's (the parse's clause may leave out a subject's modifiers).
+    for cls in f.clauses.values():
+        for cl in cls:
+            named = [p for p in f.persons if _in_clause(p, cl)]
+            f.clause_persons[cl] = named if named and not set(cl.split()) & _PERSON_PRONOUNS else f.persons
+    f.quants, f.sups = scales.quantities(doc), scales.superlatives(doc)
     return f
+
+
+_PERSON_PRONOUNS = frozenset({"he", "him", "his", "she", "her", "they", "them", "their"})
+
+
+def _in_clause(person: str, clause: str) -> bool:
+    """Whether a folded clause names `person` (by the last word of the name, the surname)."""
+    last = fold(person).split()[-1:]
+    return bool(last) and f" {last[0]} " in clause
 
 
 def _role(tok):
@@ -338,7 +377,7 @@ def merge_facts(facts: list[Facts]) -> Facts:
     if len(facts) == 1:
         return facts[0]
     m = Facts(text=" ".join(f.text for f in facts), per_quote_subjects=[{**f.inherited, **f.subjects} for f in facts],
-               per_quote_anchors=[f.anchors for f in facts])
+               per_quote_anchors=[f.anchors for f in facts], per_quote_negated=[(f.lemmas, f.negated) for f in facts])
     for f in facts:
         m.counted |= f.counted
         m.shares |= f.shares
@@ -350,6 +389,13 @@ def merge_facts(facts: list[Facts]) -> Facts:
         m.persons += f.persons
         m.numbers |= f.numbers
         m.quantities |= f.quantities
+        m.name_words |= f.name_words
+        for verb, words in f.verb_sentences.items():
+            m.verb_sentences.setdefault(verb, set()).update(words)
+        for word, rank in f.quants.items():
+            m.quants[word] = max(m.quants.get(word, 0), rank)
+        for word, bounded in f.sups.items():
+            m.sups[word] = m.sups.get(word, True) and bounded  # bounded only where no quote states it plainly
         m.negated |= f.negated
         m.hedges |= f.hedges
         for lem, hedges in f.hedge_of.items():

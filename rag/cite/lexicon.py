@@ -166,6 +166,10 @@ LIGHT_WORDS = frozenset({"say", "tell", "state", "report", "according", "accord"
 TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "prime", "minister", "secretary", "general", "sir",
                     "envoy", "spokesperson", "spokesman", "spokeswoman", "senator", "governor", "mr.", "mrs.",
                     "ms.", "dr.", "former", "u.s.", "special", "russian", "ukrainian", "foreign"})
+# Titles and ranks two different actors may share: no agreement on who acted ("Prince William told" is not
+# "Prince Harry told"; "US President Bush" is not "South African President Mbeki"). Used by the role check.
+RANKS = TITLES | frozenset({"prince", "princess", "king", "queen", "mayor", "chief", "deputy", "leader", "captain",
+                            "ambassador", "lord", "lady", "judge", "pope"})
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
                 "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12", "once": "1",

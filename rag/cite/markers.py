@@ -66,6 +66,11 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
     return text, seen
 
 
+# Title abbreviations that stand before a name ("Staff-Insp.", "Det. Sgt.", "Gen."): never a sentence end.
+_TITLE_END = re.compile(r"(?:^|[\s-])(?:Insp|Supt|Sgt|Det|Const|Gen|Lt|Col|Capt|Cmdr|Maj|Adm|Brig|Cpl|Sen|Rep|Gov|"
+                        r"Prof|Rev|Dr|Mr|Mrs|Ms|Hon)\.$")
+
+
 def split_answer_sentences(text: str) -> list[str]:
     """Split an answer into sentences, keeping each sentence's trailing markers with it."""
     # Move markers that follow the full stop ("... Friday. [1]", "... 'Vladimir, STOP!' [1]") before the split
@@ -77,10 +82,12 @@ def split_answer_sentences(text: str) -> list[str]:
         if block:
             parts.extend(s.text.strip() for s in split_sentences(block) if s.text.strip())
     # A title the splitter took for a sentence end ("Staff-Insp. Gary Ellis said ..."): a piece of one or two
-    # words ending in an abbreviation, without a marker, belongs to the sentence it opens.
+    # words ending in an abbreviation, or any piece ending in a title's abbreviation before a name ("Reading
+    # from a report, Staff-Insp. Gary Ellis said ..."), without a marker, belongs to the sentence it opens.
     joined: list[str] = []
     for part in parts:
-        if joined and re.fullmatch(r"(?:\S+\s)?[A-Z][\w-]{0,12}\.", joined[-1]):
+        if joined and (re.fullmatch(r"(?:\S+\s)?[A-Z][\w-]{0,12}\.", joined[-1])
+                       or (_TITLE_END.search(joined[-1]) and part[:1].isupper())):
             joined[-1] = f"{joined[-1]} {part}"
         else:
             joined.append(part)

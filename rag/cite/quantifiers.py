@@ -1,5 +1,11 @@
-"""The quantifier check: "all / every / always / none / only" in the claim must be in the quote, and "one of
-the most" (or "some of", "a number of") must not become a superlative."""
+"""The quantifier check: a claim may not say more of a set, or more often, than its quote.
+
+- "all / every / always / none / only" in the claim must be in the quote (`lexicon.UNIVERSALS`);
+- a quantifier of the claim ("most", "the majority of", "many", "usually": rag.cite.scales) needs one at least
+  as strong in the quote: "some women" / "a fifth of" / "many MEPs" do not state "most women" / "most of" /
+  "the majority of MEPs"; a weaker claim passes ("most" -> "some");
+- a superlative the quote bounds ("one of the most", "among the most devastating") stays bounded.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ import re
 from rag.cite import lexicon
 from rag.cite.facts import Facts
 
+_MAJORITY = 3  # strength of "most" (rag.cite.scales.STRENGTH)
+_MANY = 2
+
 
 def check_quantifiers(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first quantifier failure of claim facts `c` against quote facts `q`, else None."""
@@ -15,10 +24,39 @@ def check_quantifiers(c: Facts, q: Facts) -> tuple[str, str] | None:
     for word in lexicon.UNIVERSALS:
         if word in c.words and word not in q.words:
             return "quantifiers", f"'{word}' is not in the quote"
+    quoted = _quote_strength(q)
+    for word, rank in sorted(c.quants.items()):
+        if word not in q.quants and rank > quoted:
+            return "quantifiers", f"'{word}' says more than the quote"
+    for word, bounded in sorted(c.sups.items()):
+        if not bounded and q.sups.get(word):
+            return "quantifiers", f"the quote's '{word}' is one of several, the claim's is the one"
     if _one_of_the(q.text) and not _one_of_the(claim) and re.search(r"\b(most|best|largest|biggest|\w+est)\b",
                                                                      claim.lower()):
         return "quantifiers", "'one of the ...' became a superlative"
     return None
+
+
+def _quote_strength(q: Facts) -> int:
+    """The strongest quantity the quote states: its quantifiers, a universal (4), a share over half ("60 per
+    cent": as "most"), or a count of ten or more (as "many": "150 members" are many)."""
+    rank = max(q.quants.values(), default=0)
+    if any(w in q.words for w in ("all", "every", "each", "always", "entire", "whole")):
+        rank = 4
+    for number, unit in q.quantities:
+        value = _value(number)
+        if unit == "percent" and value > 50:
+            rank = max(rank, _MAJORITY)
+        elif unit != "percent" and value >= 10 and not 1900 <= value <= 2100:  # a year counts nothing
+            rank = max(rank, _MANY)
+    return rank
+
+
+def _value(number: str) -> float:
+    try:
+        return float(number)
+    except ValueError:
+        return 0.0
 
 
 def _one_of_the(text: str) -> bool:

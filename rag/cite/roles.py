@@ -12,16 +12,25 @@ Does not compare objects (an object is named in too many ways) or resolve pronou
 from __future__ import annotations
 
 from rag.cite import aliases, lexicon
-from rag.cite.entities import entity_stated
-from rag.cite.facts import STEM, Facts
+from rag.cite.additions import spelling_variant
+from rag.cite.entities import acronym_stated, entity_stated
+from rag.cite.facts import ACCORDING, STEM, Facts
 
 
 def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first role failure of claim facts `c` against quote facts `q`, as ("role", detail), else None."""
     for verb, subjects in c.subjects.items():
-        names = {w for w in subjects if w in c.name_words}
+        names = {w for w in subjects if w in c.name_words} - lexicon.RANKS
         # A metonym the claim uses for an actor is that actor ("Kyiv and Moscow accused" = Ukraine and Russia).
         subjects = subjects | {m for w in subjects for m in lexicon.METONYMS.get(w, ())}
+        # The actor's own words, names and nouns: a title both share is no agreement ("Prince Harry" is not
+        # "Prince William", "US President Bush" not "South African President Mbeki").
+        nouns = {w for w in subjects - c.name_words
+                 if w in c.words and w not in lexicon.LIGHT_WORDS | lexicon.UNITS | lexicon.RANKS}
+        # The sentences of the quote that have this verb (or, for a reporting verb, any reporting verb): the
+        # claim's actor noun found there has another role in them; in another sentence it may be another mention.
+        verbs = {verb} | (lexicon.REPORTING if verb in lexicon.REPORTING else set())
+        near = {w for v in verbs for w in q.verb_sentences.get(v, ())}
         # Each quote on its own: two merged quotes must not lend one verb two different actors; but when the
         # claim's verb is only matched to the quotes' reporting verbs, one quote naming its speaker suffices.
         conflict, agreed = None, False
@@ -30,13 +39,21 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
             quoted = quote_subjects.get(verb) or (
                 {s for v, ss in quote_subjects.items() if v in lexicon.REPORTING for s in ss}
                 if verb in lexicon.REPORTING else set())
-            agreed |= pooled and bool(subjects & quoted)
-            # A swap only when the quote names the claim's actor in another role; an unnamed actor in the
-            # quote ("the envoy") is left to the entity check.
-            # Without a name, the claim's subject noun must be in the quote in another role ("the corruption
-            # taskforce complained" where the quote's taskforce is complained about).
-            named = names or {w for w in subjects if w in c.lemmas and w not in lexicon.LIGHT_WORDS | lexicon.UNITS}
-            if named and quoted and not subjects & quoted and named & q.words:
+            if verb in lexicon.REPORTING:  # "according to Ukrainian officials, Fox News reported": both are sources
+                quoted = quoted | quote_subjects.get(ACCORDING, set())
+            # A rank both share is no agreement between two names ("Prince Harry" / "Prince William"); for an
+            # unnamed actor it is the actor ("a senior judge is poised").
+            shared = (subjects & quoted) - (lexicon.RANKS if names else set())
+            agreed |= pooled and bool(shared)
+            # A swap when the quote has the claim's actor (its name or its noun: "the corruption taskforce asked"
+            # where the quote's taskforce is to be investigated) in another role, or gives the verb another
+            # named actor ("Zelensky expressed anger" where Trump did); an unnamed actor in the quote ("the
+            # envoy") is left to the entity check.
+            # (a noun in lemma form anywhere in the quote, as before verify6, when the actor has no name)
+            lemma_nouns = set() if names else {w for w in subjects if w in c.lemmas
+                                               and w not in lexicon.LIGHT_WORDS | lexicon.UNITS}
+            if quoted and not shared and (names & q.words or nouns & near or lemma_nouns & q.words
+                                          or (names and _other_name(quoted, subjects, q))):
                 conflict = conflict or (pooled, quoted)
         if conflict and not (conflict[0] and agreed):
             return "role", (f"'{verb}' has subject {sorted(subjects)} in the claim, "
@@ -66,6 +83,15 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
                                for cl in clauses):
             return "role", f"the quote does not say '{verb}' of {label} '{text}'"
     return None
+
+
+def _other_name(quoted: set[str], subjects: set[str], q: Facts) -> bool:
+    """Whether the quote's actor words hold a name that is none of the claim's actor words, nor a spelling
+    variant of one ("Zelensky" / "Zelenskyy"), nor spelled out by a claim's acronym."""
+    others = (quoted & q.name_words) - lexicon.RANKS - subjects
+    if any(acronym_stated(s.upper(), q.text) for s in subjects):
+        return False  # "the WFP estimates" for "the World Food Program estimates"
+    return any(not any(spelling_variant(o, {s}) or spelling_variant(s, {o}) for s in subjects) for o in others)
 
 
 def _named_by_epithet(name: str, epithets: set[str], clauses: list[str], quotes: str) -> bool:
