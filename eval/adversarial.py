@@ -44,6 +44,9 @@ DATASET = Path(__file__).with_name("adversarial.jsonl")
 # whole once after verify5, and a development set since verify6 (its failures may be read: `--blind --json`,
 # `bench/fit_verifier.py --diagnose --blind`).
 BLIND_DATASET = Path(__file__).with_name("adversarial2.jsonl")
+# 180 items written blind on 2026-12-06 while verify6 was built, by a helper given only the articles and the schema:
+# the held-out set of that release and after. Scored whole (`--unseen`), never read item by item, never tuned on.
+UNSEEN_DATASET = Path(__file__).with_name("adversarial3.jsonl")
 HELDOUT_SHARE = 0.3  # items whose id hash falls below this are never looked at while tuning the rules
 CHECK_SHARE = 1 / 3  # of the tuning part: scored while tuning, never read item by item
 _HEAD = re.compile(r"^\[(\d+)\] \(from ([^:\n]+):", re.MULTILINE)
@@ -205,10 +208,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run and print the held-out part (score a finished branch once; never tune on it)")
     parser.add_argument("--blind", action="store_true",
                         help=f"score {BLIND_DATASET.name} instead (a development set since verify6)")
+    parser.add_argument("--unseen", action="store_true",
+                        help=f"score the held-out blind set {UNSEEN_DATASET.name} whole (once per release; no --json)")
     parser.add_argument("--agreement", action="store_true", help="measure rules vs llm judge agreement")
     parser.add_argument("--json", type=Path, help="write per-item results of the tuning part (or with --blind, of "
                         f"{BLIND_DATASET.name}) here")
     args = parser.parse_args(argv)
+    if args.unseen:  # tables only: its items are never to be read one by one
+        unseen = run_items(load_items(UNSEEN_DATASET))
+        print(format_table(f"{UNSEEN_DATASET.name} ({len(unseen)} items, held out: never tuned on)", score(unseen)))
+        # Writers converge on the obvious edit ("would never recognize" -> "would recognize") and on verbatim
+        # article sentences: items whose sentence a development set also has may have been tuned on there.
+        known = {i["sentence"] for path in (DATASET, BLIND_DATASET) for i in load_items(path)}
+        fresh = [r for r in unseen if r["sentence"] not in known]
+        print()
+        print(format_table(f"{UNSEEN_DATASET.name}, sentences in no development set ({len(fresh)} items)",
+                           score(fresh)))
+        return 0
     if args.blind:
         blind = run_items(load_items(BLIND_DATASET))
         print(format_table(f"{BLIND_DATASET.name} ({len(blind)} items, a development set since verify6)",

@@ -89,3 +89,23 @@ def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_
     assert "adversarial2.jsonl (180 items, a development set since verify6)" in capsys.readouterr().out
     # A development set since verify6: its per-item rows may be read.
     assert len(out.read_text(encoding="utf-8").splitlines()) == 180
+
+
+def test_unseen_set__every_kind_labelled_and_scored_whole_with_unseen_as_a_table_only(monkeypatch, capsys,
+                                                                                    tmp_path) -> None:
+    from rag.eval import adversarial
+
+    items = load_items(adversarial.UNSEEN_DATASET)
+    assert len(items) == 180 and {i["corpus"] for i in items} == {"seeds", "lee"}
+    supported = {"faithful", "paraphrase", "merged_facts"}
+    assert all((i["label"] == "supported") == (i["kind"] in supported) for i in items)
+    assert all(bool(i["supported_by"]) == (i["kind"] in supported | {"wrong_citation"}) for i in items)
+    seen: list[str] = []
+    monkeypatch.setattr(adversarial, "run_items",
+                        lambda rows, **_: seen.extend(i["id"] for i in rows) or [{**i, "kept": False, "cited": []}
+                                                                                for i in rows])
+    out = tmp_path / "rows.jsonl"
+    adversarial.main(["--unseen", "--json", str(out)])
+    assert sorted(seen) == sorted(i["id"] for i in items) and not out.exists()  # whole, and no rows to read
+    printed = capsys.readouterr().out
+    assert "adversarial3.jsonl (180 items, held out" in printed and "sentences in no development set" in printed
