@@ -70,19 +70,33 @@ def test_check_third__is_a_third_of_the_tuning_part_split_independently_of_the_h
     assert 0.25 < len(check) / len(tune) < 0.42
 
 
-def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_written_with_json(
-        monkeypatch, capsys, tmp_path) -> None:
-    from rag.eval import adversarial
-
-    items = load_items(adversarial.BLIND_DATASET)
+def _labelled_blind_set(path) -> list[dict]:
+    """The items of a blind set, after checking it covers both corpora and labels each kind consistently."""
+    items = load_items(path)
     assert len(items) == 180 and {i["corpus"] for i in items} == {"seeds", "lee"}
     supported = {"faithful", "paraphrase", "merged_facts"}
     assert all((i["label"] == "supported") == (i["kind"] in supported) for i in items)
     assert all(bool(i["supported_by"]) == (i["kind"] in supported | {"wrong_citation"}) for i in items)
+    return items
+
+
+def _record_runs(monkeypatch) -> list[str]:
+    """The ids the scorer runs, with the LLM path replaced by one that keeps nothing."""
+    from rag.eval import adversarial
+
     seen: list[str] = []
     monkeypatch.setattr(adversarial, "run_items",
                         lambda rows, **_: seen.extend(i["id"] for i in rows) or [{**i, "kept": False, "cited": []}
                                                                                 for i in rows])
+    return seen
+
+
+def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_written_with_json(
+        monkeypatch, capsys, tmp_path) -> None:
+    from rag.eval import adversarial
+
+    items = _labelled_blind_set(adversarial.BLIND_DATASET)
+    seen = _record_runs(monkeypatch)
     out = tmp_path / "rows.jsonl"
     adversarial.main(["--blind", "--json", str(out)])
     assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of the other set
@@ -95,15 +109,8 @@ def test_unseen_set__every_kind_labelled_and_scored_whole_with_unseen_as_a_table
                                                                                     tmp_path) -> None:
     from rag.eval import adversarial
 
-    items = load_items(adversarial.UNSEEN_DATASET)
-    assert len(items) == 180 and {i["corpus"] for i in items} == {"seeds", "lee"}
-    supported = {"faithful", "paraphrase", "merged_facts"}
-    assert all((i["label"] == "supported") == (i["kind"] in supported) for i in items)
-    assert all(bool(i["supported_by"]) == (i["kind"] in supported | {"wrong_citation"}) for i in items)
-    seen: list[str] = []
-    monkeypatch.setattr(adversarial, "run_items",
-                        lambda rows, **_: seen.extend(i["id"] for i in rows) or [{**i, "kept": False, "cited": []}
-                                                                                for i in rows])
+    items = _labelled_blind_set(adversarial.UNSEEN_DATASET)
+    seen = _record_runs(monkeypatch)
     out = tmp_path / "rows.jsonl"
     adversarial.main(["--unseen", "--json", str(out)])
     assert sorted(seen) == sorted(i["id"] for i in items) and not out.exists()  # whole, and no rows to read
