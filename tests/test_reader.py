@@ -556,9 +556,9 @@ def test_fit_reader__the_event_cut_lands_in_the_middle_of_the_gap_between_answer
 ])
 def test_whole_name_mentioned__a_name_of_several_words_only_as_a_whole_or_by_its_initials(
         name: str, text: str, mentioned: bool) -> None:
-    from rag.generate.features import _whole_name_mentioned
+    from rag.generate.asking import whole_name_mentioned
 
-    assert _whole_name_mentioned(name, text) is mentioned
+    assert whole_name_mentioned(name, text) is mentioned
 
 
 @pytest.mark.parametrize(("question", "missing", "expected"), [

@@ -101,11 +101,16 @@ def name_key(name: str) -> str:
     return re.sub(r"^(the|a|an)\s+", "", name, flags=re.IGNORECASE).lower()
 
 
+def name_words(name: str) -> list[str]:
+    """The significant words of a name, lower-cased: three letters or more, no leading article or possessive."""
+    return [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
+
+
 def name_mentioned(name: str, text: str) -> bool:
     """Does `text` name `name` (any significant word of it: a surname stands for the full name; a people's
     adjective stands for its country)?"""
     low = text.lower()
-    words = [w for w in re.findall(r"[\w’'-]+", name_key(name)) if len(w) >= 3]
+    words = name_words(name)
     if not words:
         return name_key(name) in low
     if any(w in low or (name[:1].isupper() and any(s in low for s in _demonym_stems(w))) for w in words):
@@ -114,6 +119,18 @@ def name_mentioned(name: str, text: str) -> bool:
 
 
 _MINOR = {"of", "for", "the", "and", "on", "in", "de"}
+
+
+def whole_name_mentioned(name: str, text: str) -> bool:
+    """Does `text` name `name` as a whole: every significant word of it (not "the", "and", "for"), or its
+    initials ("U.S." / "US" for "United States")? For names of one thing in several words, where one shared
+    word names something else ("the Federal Government" for "the Federal Reserve")."""
+    low = text.lower()
+    if all(re.search(rf"\b{re.escape(w)}\b", low) for w in name_words(name) if w not in _MINOR):
+        return True
+    initials = "".join(w[0] for w in name.split() if w[:1].isupper())
+    dotted = r"\.?".join(initials)
+    return len(initials) >= 2 and bool(re.search(rf"\b{dotted}\.?(?!\w)", text))
 
 
 def _initialisms(text: str) -> set[str]:

@@ -12,7 +12,16 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Evidence
-from rag.generate.asking import ASKS_PERCENT, IS_PERCENT, REASON_CUES, SUBJECT_DEPS, Asked, name_mentioned
+from rag.generate.asking import (
+    ASKS_PERCENT,
+    IS_PERCENT,
+    REASON_CUES,
+    SUBJECT_DEPS,
+    Asked,
+    name_mentioned,
+    name_words,
+    whole_name_mentioned,
+)
 from rag.generate.predicates import predicate_match, said_of_other
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
@@ -276,20 +285,17 @@ def eligible(asked: Asked, x: np.ndarray) -> np.ndarray:
 def question_names(asked: Asked) -> set[str]:
     """What the question names: its entities and its other proper nouns, less the words of a whole name
     ("Federal" and "Reserve" of "the Federal Reserve" are that one name, not two)."""
-    whole = _whole_names(asked)
-    inside = {w for n in whole for w in n.split()}
-    return {n for n in {*asked.names, *asked.proper} if n in whole or n not in inside}
+    return _names_and_wholes(asked)[0]
 
 
 def names_missing(asked: Asked, passages: list[Passage]) -> list[str]:
     """Names the question mentions (`question_names`) that no passage mentions: then the articles cannot answer
-    it. A person is mentioned by any part of the name (a surname stands for the full name), but another name of
-    several words only as a whole, or by its initials: "the Federal Government" is no mention of "the Federal
-    Reserve", nor "the Commonwealth Bank" of "the Reserve Bank"."""
+    it. A person is mentioned by any part of the name (a surname stands for the full name), but an organisation's
+    name of several words only as a whole, or by its initials: "the Federal Government" is no mention of "the
+    Federal Reserve", nor "the Commonwealth Bank" of "the Reserve Bank"."""
     text = " ".join(q.text for p in passages for q in (p, *p.copies))
-    whole = _whole_names(asked)
-    return [n for n in question_names(asked)
-            if not (_whole_name_mentioned(n, text) if n in whole else name_mentioned(n, text))]
+    names, whole = _names_and_wholes(asked)
+    return [n for n in names if not (whole_name_mentioned(n, text) if n in whole else name_mentioned(n, text))]
 
 
 def subject_missing(asked: Asked, missing: list[str]) -> bool:
@@ -306,21 +312,9 @@ def subject_missing(asked: Asked, missing: list[str]) -> bool:
 _UNIT_LABELS = {"ORG"}
 
 
-def _whole_names(asked: Asked) -> set[str]:
-    """The question's multi-word names of `_UNIT_LABELS` kinds, as `asked.names` spells them."""
+def _names_and_wholes(asked: Asked) -> tuple[set[str], set[str]]:
+    """(`question_names`, those of them that are multi-word names of `_UNIT_LABELS` kinds)."""
     kinds = {e.text: e.label_ for e in nlp.parse(asked.text).ents}
-    return {n for n in asked.names if kinds.get(n) in _UNIT_LABELS and len(_name_words(n)) > 1}
-
-
-def _name_words(name: str) -> list[str]:
-    return [w for w in re.findall(r"[\w’'-]+", name.lower()) if len(w) >= 3 and w not in {"the", "and", "for"}]
-
-
-def _whole_name_mentioned(name: str, text: str) -> bool:
-    """Every significant word of `name` is in `text`, or its initials are ("U.S." / "US" for "United States")."""
-    low = text.lower()
-    if all(re.search(rf"\b{re.escape(w)}\b", low) for w in _name_words(name)):
-        return True
-    initials = "".join(w[0] for w in name.split() if w[:1].isupper())
-    dotted = r"\.?".join(initials)
-    return len(initials) >= 2 and bool(re.search(rf"\b{dotted}\.?(?!\w)", text))
+    whole = {n for n in asked.names if kinds.get(n) in _UNIT_LABELS and len(name_words(n)) > 1}
+    inside = {w for n in whole for w in n.split()}
+    return {n for n in {*asked.names, *asked.proper} if n in whole or n not in inside}, whole
