@@ -27,7 +27,8 @@ def eval_command(
                                               show_default=False)] = None,
     corpus: Annotated[Path | None, typer.Option(
         help="Folder of articles the dataset refers to (default: the repo's seeds/); 'lee' builds the 50 ABC "
-        "articles from gensim's wheel (eval/corpora.py).", show_default=False)] = None,
+        "articles from gensim's wheel, 'leebg' its 300 others, the outside check (eval/corpora.py).",
+        show_default=False)] = None,
     judge: Annotated[str, typer.Option(
         help="Entailment judge: rules (offline meaning-level checker), llm (needs an LLM) or lexical (word overlap).")]
     = "rules",
@@ -60,10 +61,10 @@ def eval_command(
     minimums = {k.removeprefix("min_"): v for k, v in locals().items() if k.startswith("min_") and v is not None}
     maximums = {"false_abstention_rate": max_false_abstention_rate} if max_false_abstention_rate is not None else {}
     try:
-        if corpus is not None and str(corpus) == "lee" and not corpus.is_dir():
-            from rag.eval.corpora import LEE_DIR, build_lee
+        if corpus is not None:
+            from rag.eval.corpora import resolve_corpus
 
-            corpus = build_lee(LEE_DIR)
+            corpus = resolve_corpus(corpus)
         report = run_eval(dataset or DEFAULT_DATASET, names, out, corpus or default_corpus_dir(), limit=limit,
                           judge=judge)
     except (DatasetError, RagError, ValueError) as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.eval.corpora import LEE_DIR, build_lee
+from rag.eval.corpora import LEE_DIR, build_lee, resolve_corpus
 from rag.eval.dataset import (
     DEFAULT_DATASET,
     HELDOUT2_DATASET,
@@ -64,6 +64,16 @@ def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(datase
         for alternatives in q.key_facts:
             assert any(fact_present((lee / s).read_text(encoding="utf-8"), alternatives) for s in q.gold_sources), (
                 q.id, alternatives)
+
+
+def test_named_corpora__leebg_is_300_other_articles_and_a_folder_passes_through(tmp_path: Path) -> None:
+    leebg = resolve_corpus("leebg")
+    files = sorted(leebg.glob("leebg_*.txt"))
+    assert len(files) == 300 and files[0].name == "leebg_000.txt" and files[-1].name == "leebg_299.txt"
+    lee_texts = {p.read_text(encoding="utf-8") for p in build_lee(LEE_DIR).glob("lee_*.txt")}
+    assert len(lee_texts) == 50 and not lee_texts & {p.read_text(encoding="utf-8") for p in files}
+    assert not list(leebg.glob(".*"))  # no half-written file is left behind
+    assert resolve_corpus(tmp_path) == tmp_path and resolve_corpus(str(tmp_path)) == tmp_path
 
 
 def test_dataset__kyiv_toll_conflict_cites_both_reports() -> None:
