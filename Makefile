@@ -28,9 +28,10 @@ run: install
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# Two workers (pytest-xdist); --dist loadfile keeps a file's tests, and its module-scoped servers, on one worker.
 test: install browser
 	$(BIN)/ruff check rag ui eval tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: install
 	$(BIN)/ruff check rag ui eval tests bench
