@@ -35,7 +35,7 @@ from rag.generate.features import (
     eligible,
     feature_matrix,
 )
-from rag.generate.heads import head_match
+from rag.generate.heads import head_match, name_labels
 from rag.generate.predicates import count_match, predicate_match, said_alike
 from rag.generate.reader import WEIGHTS_FILE, ReaderModel, event_sentences, with_context
 from rag.ingest.pipeline import ingest
@@ -77,7 +77,7 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
         cands = candidates(passages)
         facts = [f if isinstance(f, list) else [f] for f in q.key_facts]
         for part in split_compound(q.question):
-            asked = read_question(part)
+            asked = name_labels(read_question(part), pipeline.embed)
             # The gate at a threshold below every cosine, to learn the best predicate match it saw.
             sentences = event_sentences(asked, cands, passages)
             count = count_match(asked, sentences, pipeline.embed) if sentences else -1.0

@@ -39,7 +39,7 @@ from rag.generate.features import (
     question_names,
     subject_missing,
 )
-from rag.generate.heads import head_match
+from rag.generate.heads import head_match, name_labels
 from rag.generate.predicates import (
     LIGHT_VERBS,
     count_match,
@@ -186,6 +186,7 @@ def can_answer(question: str, passages: list[Passage], embed: Embed, model: Read
 def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                        model: ReaderModel, context: str | None) -> np.ndarray | None:
     """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
+    asked = name_labels(asked, embed)
     if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos, model.event_cos):
         return None
     x = feature_matrix(asked, cands, passages, embed, context=context)
