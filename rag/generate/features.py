@@ -22,7 +22,7 @@ from rag.generate.asking import (
     name_words,
     whole_name_mentioned,
 )
-from rag.generate.predicates import predicate_match, said_of_other
+from rag.generate.predicates import predicate_match, said_of_other, told_apart
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
@@ -226,7 +226,9 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             1.0 / (1 + cand.rank),
             float(holds_required(asked, cand.text)),
             float(pred),
-            float(asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True)),  # a mask (`eligible`)
+            # a mask (`eligible`): the event told of others, or a day or place the sentence gives of something else
+            float((asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True))
+                  or told_apart(asked, doc, [text for text, _, _ in spans])),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 

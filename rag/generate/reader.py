@@ -47,6 +47,7 @@ from rag.generate.predicates import (
     said_alike,
     said_of_other,
     says_event,
+    told_apart,
 )
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
@@ -148,7 +149,8 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # "Tim, 16, alleged a staff member at Hillcrest Christian College ...")
         return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
-    about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
+    about = [c for c in about if (spans := answer_spans(asked, c.text))
+             and not said_of_other(asked, nlp.parse(c.text), named) and not told_apart(asked, nlp.parse(c.text), spans)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
 
 
