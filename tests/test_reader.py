@@ -78,9 +78,7 @@ def test_condense_offline__the_first_answers_day_reaches_the_third_turn_past_man
         "Who else did Witkoff meet on Friday?")
 
 
-@pytest.mark.parametrize("reader", ["rules", pytest.param("learned", marks=pytest.mark.xfail(
-    strict=True, reason="the learned reader quotes the Dmitriev sentence but its short answer is the first "
-                        "person-or-organisation span, 'TASS' (the reporting agency), not the one met"))])
+@pytest.mark.parametrize("reader", ["rules", "learned"])
 def test_both_readers__three_turn_follow_up_finds_the_duration_then_the_other_meeting(request, reader: str) -> None:
     pipeline = request.getfixturevalue(reader)
     first = pipeline.answer("Where did Witkoff meet Putin?")

@@ -1,5 +1,5 @@
-"""A day or a place belongs to the event it is given for (`predicates.told_apart`), and "What's the name" asks
-for a name as "What is the name" does."""
+"""A day or a place belongs to the event it is given for (`predicates.told_apart`), a name plays its phrase's role,
+and "What's the name" asks for a name as "What is the name" does."""
 
 from __future__ import annotations
 
@@ -39,3 +39,13 @@ def test_told_apart__a_day_or_place_given_for_another_event_is_no_answer(questio
 def test_read_question__whats_the_name_asks_for_a_name(question: str) -> None:
     asked = read_question(question)
     assert asked.kind == "person" and asked.described in ("scientist", "minister")
+
+
+def test_located_spans__a_name_inside_the_subject_phrase_plays_the_subjects_role() -> None:
+    from rag.generate.features import located_spans
+
+    asked = read_question("Who else did Witkoff meet on Friday?")
+    sentence = ("Earlier Friday, the state-run TASS news agency reported that Witkoff held a meeting at the Grand "
+                "Europe Hotel in St. Petersburg with Kirill Dmitriev.")
+    roles = {text: role_ok for text, _, role_ok in located_spans(asked, sentence)}
+    assert roles["Kirill Dmitriev"] and not roles["TASS"]  # TASS reported: it is no one met

@@ -125,8 +125,17 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
+                asked.role == "any" or (_phrase_head(e.root).dep_ in SUBJECT_DEPS) == (asked.role == "subject"))
+               for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _phrase_head(token):  # token: a spaCy Token; returns one
+    """The head of the noun phrase a name sits in, whose role in the clause is the name's: "the state-run TASS news
+    agency reported" has TASS in the subject, though the parse makes it a compound of "agency"."""
+    while token.dep_ == "compound" and token.head is not token:
+        token = token.head
+    return token
 
 
 def restates(asked: Asked, span: str) -> bool:
