@@ -568,3 +568,21 @@ def test_subject_missing__a_missing_name_that_acts_in_the_question_makes_it_unan
     from rag.generate.features import subject_missing
 
     assert subject_missing(read_question(question), missing) is expected
+
+
+def test_fit_reader__calibrate_apart_sets_every_threshold_on_the_calibration_sets_alone() -> None:
+    import numpy as np
+
+    from rag.eval.fit_reader import Example, thresholds_for
+
+    def example(qid: str, answerable: bool, score: float) -> Example:
+        # one candidate whose feature is its score; it answers when the question is answerable
+        return Example(qid, answerable, 1.0, 1.0, 1.0, False, 1.0, np.array([[score]]), np.array([float(answerable)]))
+
+    fit_sets = [[example("a", True, 1.0), example("b", True, 0.5)]]  # nothing to abstain on: lowest thresholds
+    calibration = [[example("c", True, 2.0), example("u", False, 0.0)]]  # an unanswerable one scoring p = 0.5
+    w, b = np.array([1.0]), 0.0
+    shipped = thresholds_for(fit_sets, calibration, w, b)
+    apart = thresholds_for(fit_sets, calibration, w, b, apart=True)
+    assert shipped.threshold == 0.05  # the fitting sets alone set it
+    assert 0.5 < apart.threshold <= 1 / (1 + np.exp(-2.0))  # refuses "u", still answers "c"
