@@ -1,5 +1,5 @@
-"""A day or a place belongs to the event it is given for (`predicates.told_apart`), a name plays its phrase's role,
-and "What's the name" asks for a name as "What is the name" does."""
+"""A day or a place belongs to the event it is given for (`predicates.told_apart`), a name plays its phrase's role
+(or, told of by a "for"-gerund, its doer's), and "What's the name" asks for a name as "What is the name" does."""
 
 from __future__ import annotations
 
@@ -49,3 +49,16 @@ def test_located_spans__a_name_inside_the_subject_phrase_plays_the_subjects_role
                 "Europe Hotel in St. Petersburg with Kirill Dmitriev.")
     roles = {text: role_ok for text, _, role_ok in located_spans(asked, sentence)}
     assert roles["Kirill Dmitriev"] and not roles["TASS"]  # TASS reported: it is no one met
+
+
+def test_located_spans__who_a_for_gerund_is_told_of_is_its_doer() -> None:
+    from rag.generate.features import located_spans
+
+    sentence = ('The biowarfare expert declared, "I am not the anthrax killer," and lashed out today against Attorney '
+                'General John Ashcroft for calling him a "person of interest" in the investigation.')
+    for question in ("Who called the biowarfare expert a 'person of interest'?",
+                     'Who described the anthrax suspect as a "person of interest"?'):
+        assert ("John Ashcroft", True) in [(t, ok) for t, _, ok in located_spans(read_question(question), sentence)]
+    # the one lashed out against is no one the expert met or named
+    assert ("John Ashcroft", False) in [(t, ok) for t, _, ok in located_spans(
+        read_question("Whom did the expert meet?"), sentence)]

@@ -125,9 +125,24 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                asked.role == "any" or (_phrase_head(e.root).dep_ in SUBJECT_DEPS) == (asked.role == "subject"))
+                asked.role == "any" or _is_subject(e.root) == (asked.role == "subject"))
                for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _is_subject(token) -> bool:  # token: a spaCy Token
+    """Whether the name is who did something: the subject of its clause, or the one a "for"-gerund without a
+    subject of its own is told of ("lashed out against John Ashcroft for calling him a person of interest":
+    Ashcroft did the calling, for "Who called / labelled him a person of interest?"; whether calling is the asked
+    event is the event check's business)."""
+    head = _phrase_head(token)
+    if head.dep_ in SUBJECT_DEPS:
+        return True
+    verb = head.head.head if head.dep_ == "pobj" else head.head if head.dep_ == "dobj" else None
+    return verb is not None and any(
+        prep.lower_ == "for" and g.dep_ == "pcomp" and g.pos_ == "VERB"
+        and not any(c.dep_ in SUBJECT_DEPS for c in g.children)
+        for prep in verb.children if prep.dep_ == "prep" for g in prep.children)
 
 
 def _phrase_head(token):  # token: a spaCy Token; returns one
