@@ -36,7 +36,7 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
          "GPE"),
         (r"^\s*where\b|\b(in |to |from )?(which|what) (place|hotel|building|location|venue|port|airport)\b",
          "place", "GPE LOC FAC"),
-        (r"^\s*who(m|se)?\b|\bwhat (is|was) (the|his|her|their) name\b|"
+        (r"^\s*who(m|se)?\b|\bwhat(?: is| was|[’']s) (the|his|her|their) name\b|"
          r"\b(which|what) (person|official|politician|leader|minister|man|woman|group|"
          r"organi[sz]ation|company|party|team|body|agency|country|nation)\b", "person", "PERSON ORG"),
         (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),

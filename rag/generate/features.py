@@ -22,7 +22,7 @@ from rag.generate.asking import (
     name_words,
     whole_name_mentioned,
 )
-from rag.generate.predicates import predicate_match, said_of_other
+from rag.generate.predicates import predicate_match, said_of_other, told_apart
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
@@ -125,8 +125,32 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
     located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
-                asked.role == "any" or (e.root.dep_ in SUBJECT_DEPS) == (asked.role == "subject")) for e in spans]
+                asked.role == "any" or _is_subject(e.root) == (asked.role == "subject"))
+               for e in spans]
     return sorted(located, key=lambda x: x[1])
+
+
+def _is_subject(token) -> bool:  # token: a spaCy Token
+    """Whether the name is who did something: the subject of its clause, or the one a "for"-gerund without a
+    subject of its own is told of ("lashed out against John Ashcroft for calling him a person of interest":
+    Ashcroft did the calling, for "Who called / labelled him a person of interest?"; whether calling is the asked
+    event is the event check's business)."""
+    head = _phrase_head(token)
+    if head.dep_ in SUBJECT_DEPS:
+        return True
+    verb = head.head.head if head.dep_ == "pobj" else head.head if head.dep_ == "dobj" else None
+    return verb is not None and any(
+        prep.lower_ == "for" and g.dep_ == "pcomp" and g.pos_ == "VERB"
+        and not any(c.dep_ in SUBJECT_DEPS for c in g.children)
+        for prep in verb.children if prep.dep_ == "prep" for g in prep.children)
+
+
+def _phrase_head(token):  # token: a spaCy Token; returns one
+    """The head of the noun phrase a name sits in, whose role in the clause is the name's: "the state-run TASS news
+    agency reported" has TASS in the subject, though the parse makes it a compound of "agency"."""
+    while token.dep_ == "compound" and token.head is not token:
+        token = token.head
+    return token
 
 
 def restates(asked: Asked, span: str) -> bool:
@@ -226,7 +250,9 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             1.0 / (1 + cand.rank),
             float(holds_required(asked, cand.text)),
             float(pred),
-            float(asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True)),  # a mask (`eligible`)
+            # a mask (`eligible`): the event told of others, or a day or place the sentence gives of something else
+            float((asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True))
+                  or told_apart(asked, doc, [text for text, _, _ in spans])),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
 

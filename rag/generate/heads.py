@@ -19,6 +19,8 @@ fitted `head_cos`; the learned reader also scores with the match.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -130,3 +132,22 @@ def _names_other(asked: Asked, doc, labels: set[str]) -> bool:  # doc: a spaCy D
     """Whether the text names something of `labels` the question does not."""
     return any(e.label_ in labels and not any(name_mentioned(n, e.text) for n in (*asked.names, *asked.known))
                for e in doc.ents)
+
+
+# "What is the name of X" ("Who is the principal of X?" describes its answer by a role instead: any person's name).
+_ASKS_NAME = re.compile(r"\bname of\b", re.IGNORECASE)
+# The entity labels of the name of a thing: a body, a building, a work, a vessel (a place is asked as a place).
+_THING_NAMES = frozenset({"ORG", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+
+
+def name_labels(asked: Asked, embed: Embed) -> Asked:
+    """`asked` with the entity labels a name of its X carries, for "What is the name of the X?": a person's name
+    for a role (`noun_sort`: "the biowarfare expert"), another kind of name for a thing ("the Ukrainian charity",
+    "the presidential library"): a person the sentence names is no charity's name. Other questions, and an X
+    whose sort the embedder leaves open ("hunter"), come back as they are."""
+    if asked.kind != "person" or not asked.described or not _ASKS_NAME.search(asked.text):
+        return asked
+    sort = noun_sort(asked.described, embed)
+    if sort == "person":
+        return replace(asked, labels=frozenset({"PERSON"}))
+    return replace(asked, labels=_THING_NAMES) if sort == "thing" else asked

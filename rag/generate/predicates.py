@@ -207,3 +207,41 @@ def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False)
         if any(name_mentioned(n, text) for n in named):
             return False
     return True
+
+
+# Kinds of answer that belong to one event: a day or a place is that of something (a number has `count_match`).
+_OWN_EVENT_KINDS = {"date", "place", "city"}
+
+
+def told_apart(asked: Asked, doc, spans: list[str]) -> bool:  # doc: a spaCy Doc
+    """Whether the sentence tells the asked event by its lemma but none of its answer `spans` belongs to it: "Iraq
+    and Russia are close to signing a $40 billion plan, Iraq's ambassador said Saturday" gives the day of the
+    saying, not of the signing, for "When will Iraq and Russia sign the deal?". A span belongs to a use of the
+    event (a verb, or a noun made of it) that is above it in the parse ("met with Putin ... in St. Petersburg on
+    Friday") or shares its clause ("the meeting took place in Geneva"). A sentence that does not tell the event
+    by its lemma is left to the other checks: news tells it in the sentence before as often as in this one."""
+    verbs = set(predicates(asked))
+    if asked.kind not in _OWN_EVENT_KINDS or not verbs or not spans:
+        return False
+    # a noun of the event in a preposition's phrase is a backdrop, not the event told ("Before his meeting with
+    # Putin, Witkoff first sat down with Dmitriev at the Grand Hotel Europe" tells the other meeting's place)
+    uses = [t for t in doc if (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in verbs)
+            or (t.pos_ == "NOUN" and t.dep_ != "pobj" and event_lemmas_of(t) & verbs)]
+    if not uses:
+        return False
+    for text in spans:
+        start = doc.text.find(text)
+        span = doc.char_span(start, start + len(text), alignment_mode="expand") if start >= 0 else None
+        if span is None:
+            return False  # a span the parse cannot place: not for this check to refuse
+        root = span.root
+        if any(use in root.ancestors or _clause(use) is _clause(root) for use in uses):
+            return False
+    return True
+
+
+def _clause(token):  # token: a spaCy Token; returns one
+    """The verb heading the clause of `token` (itself for a verb; the root when there is none)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        token = token.head
+    return token

@@ -39,7 +39,7 @@ from rag.generate.features import (
     question_names,
     subject_missing,
 )
-from rag.generate.heads import head_match
+from rag.generate.heads import head_match, name_labels
 from rag.generate.predicates import (
     LIGHT_VERBS,
     count_match,
@@ -47,6 +47,7 @@ from rag.generate.predicates import (
     said_alike,
     said_of_other,
     says_event,
+    told_apart,
 )
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
@@ -148,7 +149,8 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # "Tim, 16, alleged a staff member at Hillcrest Christian College ...")
         return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
     named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
-    about = [c for c in about if answer_spans(asked, c.text) and not said_of_other(asked, nlp.parse(c.text), named)]
+    about = [c for c in about if (spans := answer_spans(asked, c.text))
+             and not said_of_other(asked, nlp.parse(c.text), named) and not told_apart(asked, nlp.parse(c.text), spans)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
 
 
@@ -186,6 +188,7 @@ def can_answer(question: str, passages: list[Passage], embed: Embed, model: Read
 def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
                        model: ReaderModel, context: str | None) -> np.ndarray | None:
     """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
+    asked = name_labels(asked, embed)
     if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos, model.event_cos):
         return None
     x = feature_matrix(asked, cands, passages, embed, context=context)
