@@ -39,6 +39,11 @@ LEE_TRAIN_DATASET = Path(__file__).resolve().parent / "questions_lee_train.jsonl
 # at its end, never tuned on.
 SEEDS_TEST4_DATASET = Path(__file__).resolve().parent / "questions_seeds_test4.jsonl"
 LEE_TEST3_DATASET = Path(__file__).resolve().parent / "questions_lee_test3.jsonl"
+# Since reader7 (2026-12-06) every set above is a development set. Fifth blind sets, written that day by a helper
+# given only the articles and this schema, the held-out sets of that release: seeds (40), and 64 questions over
+# `--corpus leebg`, 300 real news articles no development ever touched (the outside check). Never tuned on.
+SEEDS_TEST5_DATASET = Path(__file__).resolve().parent / "questions_seeds_test5.jsonl"
+LEEBG_TEST_DATASET = Path(__file__).resolve().parent / "questions_leebg_test.jsonl"
 
 
 class DatasetError(ValueError):

@@ -14,8 +14,10 @@ from rag.eval.dataset import (
     HELDOUT2_DATASET,
     HELDOUT3_DATASET,
     HELDOUT_DATASET,
+    LEEBG_TEST_DATASET,
     SEEDS_DEV2_DATASET,
     SEEDS_TEST4_DATASET,
+    SEEDS_TEST5_DATASET,
     Category,
     DatasetError,
     load_questions,
@@ -44,8 +46,8 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
 
 
 @pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET,
-                                     SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET],
-                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4"])
+                                     SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET, SEEDS_TEST5_DATASET],
+                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4", "seeds_test5"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
@@ -63,6 +65,16 @@ def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(datase
     for q in questions:
         for alternatives in q.key_facts:
             assert any(fact_present((lee / s).read_text(encoding="utf-8"), alternatives) for s in q.gold_sources), (
+                q.id, alternatives)
+
+
+def test_leebg_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources() -> None:
+    leebg = resolve_corpus("leebg")
+    questions = load_questions(LEEBG_TEST_DATASET, leebg)
+    assert len(questions) >= 60 and sum(q.category == Category.UNANSWERABLE for q in questions) >= 10
+    for q in questions:
+        for alternatives in q.key_facts:
+            assert any(fact_present((leebg / s).read_text(encoding="utf-8"), alternatives) for s in q.gold_sources), (
                 q.id, alternatives)
 
 
