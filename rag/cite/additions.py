@@ -51,7 +51,9 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
     out = []
     for lem, pos, text in c.content:
         if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established \
-                or any(text == e for _, e in c.entities):  # a whole name the parser tags ADJ ("the Kyiv strikes")
+                or any(text == e for _, e in c.entities) \
+                or any(text in e.split() for label, e in c.entities if label == "NORP"):
+            # a whole name the parser tags ADJ ("the Kyiv strikes"), a word of a nationality ("North Korean")
             continue  # checked as an entity, or a title the passage gives a quoted person
         if pos == "PROPN" and (entity_stated("", text, q, context, established, text in c.actors)
                                or narrowing_stated("", text, c, q, context)):

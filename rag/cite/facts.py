@@ -144,6 +144,10 @@ def facts_of(text: str) -> Facts:
             if unit == "per" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ == "cent":
                 unit = "percent"  # "35 per cent" = "35 percent"
             f.quantities.add((num, unit))
+            if not unit and tok.dep_ == "appos" and tok.head.pos_ == "PROPN":
+                # "Dmitriev, 49, had visited": news prose's age, as "the 49-year-old Dmitriev" says it.
+                f.quantities.add((num, "year"))
+                f.lemmas.update(("year", "old"))
             f.counted.update((num, w) for w in _counted_names(tok))
             # "20 per cent of voyeurs", "a third of principal positions": the whole the number is a share of.
             f.shares.update((num, _lemma(o)) for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "of"
@@ -164,6 +168,19 @@ def facts_of(text: str) -> Facts:
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
+        if low == "yet" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            # "has yet to be reached": not reached (so far), as "has not been reached" says.
+            for h in _scope_heads(tok):
+                f.negated.add(_lemma(h))
+        if low in ("close", "near") and tok.pos_ == "ADJ":
+            # "are close to signing a plan": the signing has not happened; a hedge on it, as "could sign" is.
+            near = [_lemma(c) for p in tok.children if p.dep_ == "prep" and p.lower_ == "to"
+                    for c in p.children if c.dep_ == "pcomp" and c.pos_ == "VERB"]
+            if near:
+                f.hedges.add(low)
+                f.hedged.update(near)
+                for h in near:
+                    f.hedge_of.setdefault(h, set()).add(low)
         if low == "against" and tok.dep_ == "prep":  # "voted against reviewing": the reviewing is refused
             f.negated.update(_lemma(c) for c in tok.children if c.dep_ == "pcomp" and c.pos_ == "VERB")
         if lem in lexicon.NEGATING_VERBS:  # "refused to recognize", "Zelenskyy's refusal to recognize"
@@ -175,7 +192,10 @@ def facts_of(text: str) -> Facts:
                     f.negated.update(_lemma(o) for o in c.children if o.dep_ == "dobj")
         # "see" hedges as "let's see" / "remains to be seen", not when it sees something ("seen by the Guardian").
         seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
-        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
+        # A hedging noun hedges what it introduces ("plans to cut", "the possibility of talks"); with nothing to
+        # introduce it is a thing ("a $40 billion cooperation plan"), and a claim repeating it keeps no hedge.
+        bare_noun = tok.pos_ == "NOUN" and not any(c.dep_ in ("acl", "xcomp", "ccomp", "prep") for c in tok.children)
+        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing and not bare_noun:
             f.hedges.add(lem)
             # A hedging verb ("tried to free", "planned to cut") hedges itself and its complement, not the verb it
             # hangs from ("braved heavy seas to try to free the whale": the braving happened); a modal or adverb

@@ -18,11 +18,21 @@ _MAJORITY = 3  # strength of "most" (rag.cite.scales.STRENGTH)
 _MANY = 2
 
 
+_RATE = re.compile(r"\b(?:every|each) (day|week|month|year|hour)\b", re.IGNORECASE)
+
+
+def _rate_stated(word: str, claim: str, quote: str) -> bool:
+    """Whether the claim's "every" / "each" only says a rate ("dying every week") the quote says as "a week" or
+    "per week": then it quantifies nothing."""
+    units = [m[1].lower() for m in _RATE.finditer(claim) if m[0].lower().startswith(word)]
+    return bool(units) and all(re.search(rf"\b(?:a|an|per) {u}\b", quote, re.IGNORECASE) for u in units)
+
+
 def check_quantifiers(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first quantifier failure of claim facts `c` against quote facts `q`, else None."""
     claim = c.text
     for word in lexicon.UNIVERSALS:
-        if word in c.words and word not in q.words:
+        if word in c.words and word not in q.words and not _rate_stated(word, c.text, q.text):
             return "quantifiers", f"'{word}' is not in the quote"
     quoted = _quote_strength(q)
     for word, rank in sorted(c.quants.items()):

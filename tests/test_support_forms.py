@@ -1,0 +1,44 @@
+"""The support checks read forms news prose uses for the same fact (a nationality for its country, an age, a rate)
+as stated, and forms that withhold a fact ("has yet to be reached", "are close to signing") as a negation or a
+hedge (verify7; each from a development-set failure of eval/adversarial*.jsonl)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.cite.checks import check_support
+
+COUNTRY = "Zelenskyy had declared that Ukraine would never recognize Russia’s control of Crimea."
+MISSILE = "Zelenskyy said that at least one strike involved “a ballistic missile from North Korea.”"
+AGE = "Dmitriev, 49, had visited Washington last week."
+RATE = "“Too many people [are] DYING, thousands a week,” Trump wrote."
+NOT_YET = "Officials said a formal agreement to end the war has yet to be reached."
+CLOSE = "Iraq and Russia are close to signing a $40 billion economic cooperation plan, Iraq's ambassador said."
+
+
+@pytest.mark.parametrize(("claim", "quote"), [
+    ("Zelenskyy had stated that Ukraine would never recognize Russian control over Crimea.", COUNTRY),
+    ("Zelenskyy said a North Korean ballistic missile was used in at least one strike.", MISSILE),
+    ("The 49-year-old Dmitriev had visited Washington last week.", AGE),
+    ("Trump wrote that thousands of people were dying every week.", RATE),
+    ("Officials said a formal agreement to end the war has not been reached.", NOT_YET),
+    ("Iraq and Russia are close to signing a $40 billion economic cooperation plan, Iraq's ambassador said.", CLOSE),
+])
+def test_check_support__the_same_fact_in_another_form_passes(claim: str, quote: str) -> None:
+    assert check_support(claim, [quote]).failure is None
+
+
+@pytest.mark.parametrize(("claim", "quote", "check"), [
+    ("Zelenskyy said a South Korean ballistic missile was used in at least one strike.", MISSILE, "entities"),
+    ("Norwegian spies listened to the ambassador.", "Australian spies listened to Norway’s ambassador.", "entities"),
+    ("The 48-year-old Dmitriev had visited Washington last week.", AGE, "numbers"),
+    ("Dmitriev had visited Washington for 49 days.", AGE, "numbers"),
+    ("Trump wrote that thousands of people were dying every month.", RATE, "numbers"),
+    ("Trump wrote that every person was dying.", RATE, "quantifiers"),
+    ("Officials said a formal agreement to end the war has now been reached.", NOT_YET, "polarity"),
+    ("Iraq and Russia have signed a $40 billion economic cooperation plan, Iraq's ambassador said.", CLOSE,
+     "modality"),
+])
+def test_check_support__a_changed_fact_in_those_forms_still_fails(claim: str, quote: str, check: str) -> None:
+    failure = check_support(claim, [quote]).failure
+    assert failure is not None and failure[0] == check, failure
