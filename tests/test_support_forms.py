@@ -42,3 +42,27 @@ def test_check_support__the_same_fact_in_another_form_passes(claim: str, quote: 
 def test_check_support__a_changed_fact_in_those_forms_still_fails(claim: str, quote: str, check: str) -> None:
     failure = check_support(claim, [quote]).failure
     assert failure is not None and failure[0] == check, failure
+
+
+TWO = "The two countries have not held direct talks since the early days of Russia’s invasion in February 2022."
+TWO_CONTEXT = ("Trump urged Russia and Ukraine to hold talks on Friday. Russia and Ukraine are expected to meet. "
+               + TWO)
+LAKE = "About 1800km of dikes around the lake are all that stand between 10 million people and disaster."
+LAKE_CONTEXT = "Dongting Lake has swollen with the summer rains. " + LAKE
+
+
+@pytest.mark.parametrize(("claim", "quote", "context", "ok"), [
+    ("Russia and Ukraine have not held direct talks since the early days of Russia’s invasion in February 2022.",
+     TWO, TWO_CONTEXT, True),
+    # Another pair of countries is no antecedent of "the two countries" here.
+    ("Russia and Poland have not held direct talks since the early days of Russia’s invasion in February 2022.",
+     TWO, TWO_CONTEXT, False),
+    ("About 1800km of dikes around Dongting Lake are all that stand between 10 million people and disaster.",
+     LAKE, LAKE_CONTEXT, True),
+    # A lake the passage never names before the quote is an addition.
+    ("About 1800km of dikes around Poyang Lake are all that stand between 10 million people and disaster.",
+     LAKE, LAKE_CONTEXT, False),
+])
+def test_check_support__the_quotes_description_stands_for_the_name_the_passage_gave_just_before(
+        claim: str, quote: str, context: str, ok: bool) -> None:
+    assert check_support(claim, [quote], context=context).ok is ok

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.cite import aliases, lexicon
-from rag.cite.coref import coref_stated
+from rag.cite.coref import coref_stated, head_noun_stated
 from rag.cite.facts import STEM, Facts, fold, word_stated
 
 
@@ -92,7 +92,8 @@ def check_entities(claim: Facts, quote: Facts, context: str, established: str) -
     for label, text in claim.entities:
         if not entity_stated(label, text, quote, context, established, text in claim.actors) \
                 and not narrowing_stated(label, text, claim, quote, context) \
-                and not coref_stated(label, text, claim, quote, context):
+                and not coref_stated(label, text, claim, quote, context) \
+                and not (label not in ("DATE", "TIME") and head_noun_stated(text, quote, context)):
             return ("numbers" if label in ("DATE", "TIME") else "entities"), f"{label} '{text}' is not in the quote"
     return None
 

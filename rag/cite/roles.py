@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from rag.cite import aliases, lexicon
 from rag.cite.additions import spelling_variant
+from rag.cite.coref import REFERRING
 from rag.cite.entities import acronym_stated, entity_stated
 from rag.cite.facts import ACCORDING, STEM, Facts
 
 
-def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
-    """The first role failure of claim facts `c` against quote facts `q`, as ("role", detail), else None."""
+def check_roles(c: Facts, q: Facts, resolved: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The first role failure of claim facts `c` against quote facts `q`, as ("role", detail), else None.
+    `resolved`: the words of claim names the quote refers to by a pronoun or description (rag.cite.coref), so
+    that "the two countries have not held talks" is Russia and Ukraine not holding them."""
     for verb, subjects in c.subjects.items():
         names = {w for w in subjects if w in c.name_words} - lexicon.RANKS
         # A metonym the claim uses for an actor is that actor ("Kyiv and Moscow accused" = Ukraine and Russia).
@@ -52,6 +55,8 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
             # (a noun in lemma form anywhere in the quote, as before verify6, when the actor has no name)
             lemma_nouns = set() if names else {w for w in subjects if w in c.lemmas
                                                and w not in lexicon.LIGHT_WORDS | lexicon.UNITS}
+            if names and names <= resolved and quoted <= REFERRING:
+                continue  # the quote's "they" / "the two countries" acted, and stands for the claim's names
             if quoted and not shared and (names & q.words or nouns & near or lemma_nouns & q.words
                                           or (names and _other_name(quoted, subjects, q))):
                 conflict = conflict or (pooled, quoted)
