@@ -66,3 +66,19 @@ LAKE_CONTEXT = "Dongting Lake has swollen with the summer rains. " + LAKE
 def test_check_support__the_quotes_description_stands_for_the_name_the_passage_gave_just_before(
         claim: str, quote: str, context: str, ok: bool) -> None:
     assert check_support(claim, [quote], context=context).ok is ok
+
+
+EASTER = ("On Easter, Trump expressed optimism that Russia and Ukraine could reach a peace agreement this week, adding "
+          "that once a deal is struck, both nations could “start to do big business with the United States of America…”")
+
+
+@pytest.mark.parametrize(("claim", "ok"), [
+    # The claim's "could" is on the business, not on the agreement it states as certain.
+    ("On Easter, Trump said that Russia and Ukraine would reach a peace agreement this week, adding that both nations "
+     "could then “start to do big business with the United States of America.”", False),
+    ("On Easter, Trump said that Russia and Ukraine could reach a peace agreement this week, adding that both nations "
+     "could then “start to do big business with the United States of America.”", True),
+])
+def test_check_support__a_hedge_the_claim_puts_on_another_hedged_word_keeps_only_that_words_hedge(
+        claim: str, ok: bool) -> None:
+    assert check_support(claim, [EASTER]).ok is ok
