@@ -82,3 +82,16 @@ EASTER = ("On Easter, Trump expressed optimism that Russia and Ukraine could rea
 def test_check_support__a_hedge_the_claim_puts_on_another_hedged_word_keeps_only_that_words_hedge(
         claim: str, ok: bool) -> None:
     assert check_support(claim, [EASTER]).ok is ok
+
+
+@pytest.mark.parametrize(("claim", "quote", "ok"), [
+    # "receive" is a WordNet synonym of "have", here only the auxiliary of "had delivered".
+    ("Mr Fleischer said Colin Powell had received the same message from his Russian counterpart.",
+     "Mr Fleischer said Colin Powell had delivered the same message to his Russian counterpart.", False),
+    # A "have" heading its clause says something, and its synonym states it.
+    ("The CIA told officials to assume that Iraq possesses some weapons of mass destruction.",
+     "The CIA has advised officials to assume that Iraq has some weapons of mass destruction.", True),
+])
+def test_check_support__a_synonym_of_an_auxiliary_states_nothing(claim: str, quote: str, ok: bool) -> None:
+    failure = check_support(claim, [quote]).failure
+    assert (failure is None) is ok, failure
