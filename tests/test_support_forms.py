@@ -95,3 +95,17 @@ def test_check_support__a_hedge_the_claim_puts_on_another_hedged_word_keeps_only
 def test_check_support__a_synonym_of_an_auxiliary_states_nothing(claim: str, quote: str, ok: bool) -> None:
     failure = check_support(claim, [quote]).failure
     assert (failure is None) is ok, failure
+
+
+BASQUE = ("Batasuna, a political party that campaigns for an independent Basque state, faces a double blow today: the "
+          "Spanish parliament is expected to vote overwhelmingly in favour of banning the radical group.")
+
+
+@pytest.mark.parametrize(("claim", "ok"), [
+    ("The Basque parliament is expected to vote overwhelmingly in favour of banning Batasuna, a political party that "
+     "campaigns for an independent Basque state.", False),
+    ("Batasuna campaigns for an independent Basque state, and the Spanish parliament is expected to vote "
+     "overwhelmingly in favour of banning the radical group.", True),
+])
+def test_check_support__a_nationality_moved_onto_another_noun_is_a_swap(claim: str, ok: bool) -> None:
+    assert check_support(claim, [BASQUE]).ok is ok

@@ -241,6 +241,10 @@ def facts_of(text: str) -> Facts:
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ not in ("compound", "flat"):
             f.anchors.setdefault(tok.lower_, set()).add(_anchor(tok))
+        elif tok.ent_type_ == "NORP" and tok.dep_ == "amod":
+            # A nationality is a name too, and its noun is its place: "the Basque parliament" is no "Spanish
+            # parliament" of a quote that has "Basque" on "state"; "Norwegian spies" no "Australian spies".
+            f.anchors.setdefault(tok.lower_, set()).add(("amod", _lemma(tok.head)))
         if tok.pos_ == "VERB" and any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" for c in tok.children):
             f.purposive.add(_lemma(tok))
     for tok in doc:

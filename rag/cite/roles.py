@@ -69,13 +69,18 @@ def check_roles(c: Facts, q: Facts, resolved: frozenset[str] = frozenset()) -> t
         # of the claim that the claim puts elsewhere. Symmetric verbs ("A met B" = "B met A") are exempt
         # unless a purpose clause says who acted ("met him to offer him a place").
         for quote_anchors in q.per_quote_anchors or [q.anchors]:
-            if not quote_anchors.get(name) or anchors & quote_anchors[name]:
+            if not quote_anchors.get(name):
                 continue
-            for anchor in anchors:
+            # Each place the claim gives the name, not just one of them: "the Basque parliament ... a Basque state"
+            # has the state right and the parliament wrong.
+            for anchor in anchors - quote_anchors[name]:
                 if anchor[1] in lexicon.SYMMETRIC and anchor[1] not in c.purposive:
                     continue
+                # A nationality on the claim's noun that the claim leaves out replaced the claim's ("the Spanish
+                # parliament"); other names must be the claim's own, put elsewhere.
+                absent = set() if anchor[0] == "amod" else {anchor}
                 holders = sorted(n for n, a in quote_anchors.items()
-                                 if anchor in a and n != name and anchor not in c.anchors.get(n, {anchor}))
+                                 if anchor in a and n != name and anchor not in c.anchors.get(n, absent))
                 if holders:
                     return "role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}"
     for verb, label, text in c.bindings:
