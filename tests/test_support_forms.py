@@ -68,8 +68,9 @@ def test_check_support__the_quotes_description_stands_for_the_name_the_passage_g
     assert check_support(claim, [quote], context=context).ok is ok
 
 
-EASTER = ("On Easter, Trump expressed optimism that Russia and Ukraine could reach a peace agreement this week, adding "
-          "that once a deal is struck, both nations could “start to do big business with the United States of America…”")
+EASTER = ("On Easter, Trump expressed optimism that Russia and Ukraine could reach a peace agreement this week, "
+          "adding that once a deal is struck, both nations could “start to do big business with the United States of "
+          "America…”")
 
 
 @pytest.mark.parametrize(("claim", "ok"), [
@@ -109,3 +110,28 @@ BASQUE = ("Batasuna, a political party that campaigns for an independent Basque 
 ])
 def test_check_support__a_nationality_moved_onto_another_noun_is_a_swap(claim: str, ok: bool) -> None:
     assert check_support(claim, [BASQUE]).ok is ok
+
+
+def test_check_quantifiers__a_quotes_all_about_another_thing_does_not_state_the_claims_all() -> None:
+    from rag.cite.facts import facts_of, merge_facts
+    from rag.cite.quantifiers import check_quantifiers
+
+    strikes = ("Zelenskyy said it was “clear” at least one of Russia’s sweeping strikes on Kyiv involved “a ballistic "
+               "missile from North Korea.”")
+    other = "In a long post Friday, Zelenskyy said that “Russia rejects all of this.”"
+    claim = ("Zelenskyy said it was “clear” that all of Russia’s sweeping strikes on Kyiv involved North Korean "
+             "missiles.")
+    quotes = merge_facts([facts_of(strikes), facts_of(other)])
+    assert check_quantifiers(facts_of(claim), quotes) == ("quantifiers", "'all' is said of another thing in the quote")
+    same = "Zelenskyy said all of Russia’s sweeping strikes on Kyiv involved missiles."
+    assert check_quantifiers(facts_of(same), facts_of(same)) is None
+
+
+@pytest.mark.parametrize(("claim", "ok"), [
+    ("Security experts say the mystery is a “chilling” one.", False),
+    ("A security expert says the mystery is a “chilling” one.", True),
+])
+def test_check_support__one_source_is_not_made_many(claim: str, ok: bool) -> None:
+    quote = ("U.S. officials are still trying to figure that out, but one security expert says the mystery is a "
+             "“chilling” one.")
+    assert check_support(claim, [quote]).ok is ok

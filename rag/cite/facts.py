@@ -73,6 +73,10 @@ class Facts:
     modifies: dict[str, str] = field(default_factory=dict)
     quants: dict[str, int] = field(default_factory=dict)  # quantifying word -> strength (rag.cite.scales)
     sups: dict[str, bool] = field(default_factory=dict)  # superlative -> bounded by "one of" / "among"
+    # Claim: universal word -> lemmas of the nouns it quantifies ("all of Russia's strikes": all -> strike).
+    universal_of: dict[str, set[str]] = field(default_factory=dict)
+    plurals: set[str] = field(default_factory=set)  # lemmas of nouns said in the plural ("experts say")
+    singled: set[str] = field(default_factory=set)  # lemmas of nouns counted as one ("one security expert")
 
 
 def fold(text: str) -> str:
@@ -96,6 +100,15 @@ def _lemma(tok) -> str:
         return lexicon.CONTRACTIONS[tok.lower_]
     low = tok.lemma_.lower()
     return lexicon.LEMMA_FIXES.get(low, low)
+
+
+def _quantified(tok):
+    """The noun a universal word quantifies: its head ("all strikes", "every politician") or the object of its
+    "of" ("all of Russia's strikes"); None when it quantifies no noun ("always", "in all")."""
+    if tok.dep_ in ("det", "predet", "amod", "nummod") and tok.head.pos_ in ("NOUN", "PROPN"):
+        return tok.head
+    return next((o for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+                 for o in p.children if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")), None)
 
 
 def _scope_heads(tok) -> list:
@@ -163,6 +176,12 @@ def facts_of(text: str) -> Facts:
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha \
                 and not idiom:
             f.content.append((lem, tok.pos_, tok.text))
+        if low in lexicon.UNIVERSALS and (noun := _quantified(tok)) is not None:
+            f.universal_of.setdefault(low, set()).add(_lemma(noun))
+        if tok.tag_ in ("NNS", "NNPS"):
+            f.plurals.add(lem)
+        if tok.pos_ == "NOUN" and any(c.dep_ == "nummod" and c.lower_ in ("one", "1") for c in tok.children):
+            f.singled.add(lem)
         if lem in ("have", "be") and tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl", "relcl"):
             f.light_heads.add(lem)
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
