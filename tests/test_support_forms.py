@@ -135,3 +135,12 @@ def test_check_support__one_source_is_not_made_many(claim: str, ok: bool) -> Non
     quote = ("U.S. officials are still trying to figure that out, but one security expert says the mystery is a "
              "“chilling” one.")
     assert check_support(claim, [quote]).ok is ok
+
+
+@pytest.mark.parametrize(("claim", "ok"), [
+    ("The letter was the most recent from the world's most wanted man.", False),
+    ("The source claimed the letter was the most recent from the world's most wanted man.", True),
+])
+def test_check_support__what_a_source_claimed_is_not_stated_as_fact(claim: str, ok: bool) -> None:
+    quote = "The source claimed the letter was the most recent from the world's most wanted man."
+    assert check_support(claim, [quote]).ok is ok
