@@ -213,7 +213,9 @@ def facts_of(text: str) -> Facts:
         seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
         # A hedging noun hedges what it introduces ("plans to cut", "the possibility of talks"); with nothing to
         # introduce it is a thing ("a $40 billion cooperation plan"), and a claim repeating it keeps no hedge.
-        bare_noun = tok.pos_ == "NOUN" and not any(c.dep_ in ("acl", "xcomp", "ccomp", "prep") for c in tok.children)
+        # A noun phrase of its own has a determiner or owner: the small model tags some verbs NOUN ("lawsuit allege").
+        bare_noun = tok.pos_ == "NOUN" and any(c.dep_ in ("det", "poss") for c in tok.children) \
+            and not any(c.dep_ in ("acl", "xcomp", "ccomp", "prep") for c in tok.children)
         if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing and not bare_noun:
             f.hedges.add(lem)
             # A hedging verb ("tried to free", "planned to cut") hedges itself and its complement, not the verb it
