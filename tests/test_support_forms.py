@@ -144,3 +144,15 @@ def test_check_support__one_source_is_not_made_many(claim: str, ok: bool) -> Non
 def test_check_support__what_a_source_claimed_is_not_stated_as_fact(claim: str, ok: bool) -> None:
     quote = "The source claimed the letter was the most recent from the world's most wanted man."
     assert check_support(claim, [quote]).ok is ok
+
+
+TIME = ("Trump’s call came the same day he was quoted in an interview with Time saying that “Crimea will stay with "
+        "Russia.”")
+
+
+@pytest.mark.parametrize(("claim", "ok"), [
+    ("In an interview with Time, Trump said that Crimea will stay with Russia.", True),
+    ("In an interview with Fox, Trump said that Crimea will stay with Russia.", False),
+])
+def test_check_support__where_something_was_said_belongs_to_the_whole_report(claim: str, ok: bool) -> None:
+    assert check_support(claim, [TIME]).ok is ok

@@ -85,6 +85,10 @@ def check_roles(c: Facts, q: Facts, resolved: frozenset[str] = frozenset()) -> t
                     return "role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}"
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
+        if clauses and verb in _TELLING:
+            # Where and when something was said belongs to the whole report: "In an interview with Time, Trump
+            # said" for "he was quoted in an interview with Time saying"; "on Truth Social" for "Trump wrote on".
+            clauses = clauses + [cl for v in sorted(_TELLING - {verb}) for cl in q.clauses.get(v, [])]
         if clauses and _named_by_epithet(text, c.epithets.get(text, set()), clauses, q.text):
             continue
         # With the persons of that clause's own quote: another quote's "Alexander Vinnik" is not whom this
@@ -93,6 +97,9 @@ def check_roles(c: Facts, q: Facts, resolved: frozenset[str] = frozenset()) -> t
                                for cl in clauses):
             return "role", f"the quote does not say '{verb}' of {label} '{text}'"
     return None
+
+
+_TELLING = lexicon.REPORTING | {"write", "post", "quote"}
 
 
 def _other_name(quoted: set[str], subjects: set[str], q: Facts) -> bool:
