@@ -1,5 +1,6 @@
-"""Score the citation verifier on the adversarial set (eval/adversarial.jsonl): false accepts and false
-rejects per kind, on the tuning part and on the held-out part (a fixed split by id hash).
+"""Score the citation verifier on the adversarial sets (eval/adversarial*.jsonl): false accepts and false
+rejects per kind, on the tuning part of adversarial.jsonl, its held-out part (a fixed split by id hash, kept so
+figures compare with earlier branches), or any set whole.
 
 For each item its question is answered over its corpus ("seeds": the repo's seeds/; "lee": 50 ABC
 articles extracted from gensim's wheel at run time, rag.eval.corpora) by the whole LLM path: the
@@ -11,12 +12,14 @@ verifies and composes the answer. A false accept is a sentence kept with a cited
 real SmolLM2 served by xllamacpp when none is configured) agree on (evidence, sentence) and writes
 eval/judge_agreement.json. Does not change the verifier.
 
-By default only the tuning part is run and printed, with its two sub-parts: the "inspect" two-thirds (the
-only items whose failures may be read one by one while changing the verifier) and the "check" third (a
-change is kept only if it does not get worse there). The held-out part is run and printed only with
-`--heldout`, which is for scoring a finished branch once, as a whole table: its items are never to be read.
+By default only the tuning part of adversarial.jsonl is run and printed, with its two sub-parts (the "inspect"
+two-thirds and the "check" third), as earlier branches measured it. Since verify7 every item of the three sets is a
+development item (adversarial.jsonl whole, its held-out part included, adversarial2.jsonl and adversarial3.jsonl);
+the held-out set is a new blind one kept elsewhere. `--heldout` adds adversarial.jsonl's held-out part and the whole
+file, `--blind` scores adversarial2.jsonl whole, `--unseen` adversarial3.jsonl whole, and `--all` every set whole
+(one table each and one pooled); `--json` writes the per-item rows of what was scored.
 
-    python -m rag.eval.adversarial [--heldout] [--agreement] [--llm-verify] [--json FILE]
+    python -m rag.eval.adversarial [--heldout | --blind | --unseen | --all] [--agreement] [--llm-verify] [--json FILE]
 """
 
 from __future__ import annotations
@@ -45,8 +48,10 @@ DATASET = Path(__file__).with_name("adversarial.jsonl")
 # `bench/fit_verifier.py --diagnose --blind`).
 BLIND_DATASET = Path(__file__).with_name("adversarial2.jsonl")
 # 180 items written blind on 2026-12-06 while verify6 was built, by a helper given only the articles and the schema:
-# the held-out set of that release and after. Scored whole (`--unseen`), never read item by item, never tuned on.
+# scored whole once after verify6 (`--unseen`), a development set since verify7 (its items may be read and fitted on).
 UNSEEN_DATASET = Path(__file__).with_name("adversarial3.jsonl")
+# Every development set by name, as `--all` scores them and bench/fit_verifier.py fits on them.
+DEV_SETS = {"adversarial": DATASET, "adversarial2": BLIND_DATASET, "adversarial3": UNSEEN_DATASET}
 HELDOUT_SHARE = 0.3  # items whose id hash falls below this are never looked at while tuning the rules
 CHECK_SHARE = 1 / 3  # of the tuning part: scored while tuning, never read item by item
 _HEAD = re.compile(r"^\[(\d+)\] \(from ([^:\n]+):", re.MULTILINE)
@@ -197,40 +202,40 @@ def agreement(items: list[dict]) -> dict:
             "measured": dt.date.today().isoformat(), "dataset": DATASET.name}
 
 
+def _score_whole(names: list[str], json_file: Path | None) -> None:
+    """Run and print each named development set whole (and, for several, all of them pooled); write the rows."""
+    rows: list[dict] = []
+    for name in names:
+        part = [{**r, "set": name} for r in run_items(load_items(DEV_SETS[name]))]
+        print(format_table(f"{DEV_SETS[name].name} ({len(part)} items, a development set)", score(part)))
+        print()
+        rows += part
+    if len(names) > 1:
+        print(format_table(f"all development sets ({len(rows)} items)", score(rows)))
+    if json_file:
+        json_file.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print FA/FR per kind for the tuning part (and its inspect / check thirds); the held-out part only with
-    --heldout; with --agreement, measure the judges."""
+    """Print FA/FR per kind for the tuning part (and its inspect / check thirds), the whole of adversarial.jsonl
+    with --heldout, or another development set whole; with --agreement, measure the judges."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=DATASET)
     parser.add_argument("--llm-verify", action="store_true",
                         help="also run the entailment pass (the scripted server then needs a verdict: not used)")
     parser.add_argument("--heldout", action="store_true",
-                        help="also run and print the held-out part (score a finished branch once; never tune on it)")
+                        help="also run and print the held-out part (a development part since verify7) and the whole")
     parser.add_argument("--blind", action="store_true",
-                        help=f"score {BLIND_DATASET.name} instead (a development set since verify6)")
+                        help=f"score {BLIND_DATASET.name} whole instead (a development set since verify6)")
     parser.add_argument("--unseen", action="store_true",
-                        help=f"score the held-out blind set {UNSEEN_DATASET.name} whole (once per release; no --json)")
+                        help=f"score {UNSEEN_DATASET.name} whole instead (a development set since verify7)")
+    parser.add_argument("--all", action="store_true", help="score every development set whole, and pooled")
     parser.add_argument("--agreement", action="store_true", help="measure rules vs llm judge agreement")
-    parser.add_argument("--json", type=Path, help="write per-item results of the tuning part (or with --blind, of "
-                        f"{BLIND_DATASET.name}) here")
+    parser.add_argument("--json", type=Path, help="write the per-item results of what was scored here")
     args = parser.parse_args(argv)
-    if args.unseen:  # tables only: its items are never to be read one by one
-        unseen = run_items(load_items(UNSEEN_DATASET))
-        print(format_table(f"{UNSEEN_DATASET.name} ({len(unseen)} items, held out: never tuned on)", score(unseen)))
-        # Writers converge on the obvious edit ("would never recognize" -> "would recognize") and on verbatim
-        # article sentences: items whose sentence a development set also has may have been tuned on there.
-        known = {i["sentence"] for path in (DATASET, BLIND_DATASET) for i in load_items(path)}
-        fresh = [r for r in unseen if r["sentence"] not in known]
-        print()
-        print(format_table(f"{UNSEEN_DATASET.name}, sentences in no development set ({len(fresh)} items)",
-                           score(fresh)))
-        return 0
-    if args.blind:
-        blind = run_items(load_items(BLIND_DATASET))
-        print(format_table(f"{BLIND_DATASET.name} ({len(blind)} items, a development set since verify6)",
-                           score(blind)))
-        if args.json:
-            args.json.write_text("\n".join(json.dumps(r) for r in blind) + "\n", encoding="utf-8")
+    if args.all or args.blind or args.unseen:
+        names = list(DEV_SETS) if args.all else ["adversarial2"] if args.blind else ["adversarial3"]
+        _score_whole(names, args.json)
         return 0
     items = load_items(args.dataset)
     rows = run_items(items if args.heldout else [i for i in items if not is_heldout(i["id"])])
@@ -246,8 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         print(format_table(f"held-out part ({len(held)} items)", score(held)))
         print()
         print(format_table(f"all ({len(rows)} items)", score(rows)))
-    if args.json:  # never the held-out items: they are not to be read one by one
-        args.json.write_text("\n".join(json.dumps(r) for r in tune) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     if args.agreement:
         result = agreement(items)
         AGREEMENT_FILE.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -3,6 +3,8 @@ sentences from eval/adversarial.jsonl are all dropped there, and the held-out sp
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from rag.eval.adversarial import is_heldout, load_items, run_items, score
@@ -100,19 +102,31 @@ def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_
     out = tmp_path / "rows.jsonl"
     adversarial.main(["--blind", "--json", str(out)])
     assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of the other set
-    assert "adversarial2.jsonl (180 items, a development set since verify6)" in capsys.readouterr().out
-    # A development set since verify6: its per-item rows may be read.
+    assert "adversarial2.jsonl (180 items, a development set)" in capsys.readouterr().out
     assert len(out.read_text(encoding="utf-8").splitlines()) == 180
 
 
-def test_unseen_set__every_kind_labelled_and_scored_whole_with_unseen_as_a_table_only(monkeypatch, capsys,
-                                                                                    tmp_path) -> None:
+def test_adversarial3__a_development_set_since_verify7_scored_whole_with_unseen_and_its_rows_written(
+        monkeypatch, capsys, tmp_path) -> None:
     from rag.eval import adversarial
 
     items = _labelled_blind_set(adversarial.UNSEEN_DATASET)
     seen = _record_runs(monkeypatch)
     out = tmp_path / "rows.jsonl"
     adversarial.main(["--unseen", "--json", str(out)])
-    assert sorted(seen) == sorted(i["id"] for i in items) and not out.exists()  # whole, and no rows to read
-    printed = capsys.readouterr().out
-    assert "adversarial3.jsonl (180 items, held out" in printed and "sentences in no development set" in printed
+    assert sorted(seen) == sorted(i["id"] for i in items)
+    assert "adversarial3.jsonl (180 items, a development set)" in capsys.readouterr().out
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 180
+
+
+def test_all__scores_every_development_set_whole_and_pooled(monkeypatch, capsys, tmp_path) -> None:
+    from rag.eval import adversarial
+
+    seen = _record_runs(monkeypatch)
+    out = tmp_path / "rows.jsonl"
+    adversarial.main(["--all", "--json", str(out)])
+    total = sum(len(load_items(path)) for path in adversarial.DEV_SETS.values())
+    assert len(seen) == total == len(set(seen)) == 604
+    assert f"all development sets ({total} items)" in capsys.readouterr().out
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["set"] for r in rows} == set(adversarial.DEV_SETS)

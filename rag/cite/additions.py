@@ -43,15 +43,24 @@ _SPEECH = frozenset({"word", "remark", "comment", "statement", "message"})
 # Verbs that only report speech, adding nothing to it: any of them rewords another.
 _SAYING = frozenset({"say", "tell", "state", "speak", "describe", "add", "note", "remark", "comment", "reply",
                      "respond", "answer"})
+_AUXILIARIES = {"have": ("has", "had"), "be": ("is", "are", "was", "were", "been"), "do": ("does", "did"),
+                "get": ("got",)}
 _QUOTED = re.compile(r"[“\"].{2,}?[”\"]")
 
 
 def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[tuple[str, str, str]]:
     """The claim's content words (lemma, pos, text) the quotes do not state, in claim order."""
     out = []
+    # Synonyms of the quote's own words, not of its auxiliaries: "received" is a synonym of "have" ("had
+    # delivered the message to him"), which says nothing of who got what. A "have" / "be" heading a clause says
+    # something ("Iraq has weapons": "possesses").
+    auxiliaries = {form for lem, forms in _AUXILIARIES.items() if lem not in q.light_heads for form in (lem, *forms)}
+    meaningful = (q.lemmas | q.words) - auxiliaries
     for lem, pos, text in c.content:
         if (pos == "PROPN" and any(text in e for _, e in c.entities)) or f" {text.lower()} " in established \
-                or any(text == e for _, e in c.entities):  # a whole name the parser tags ADJ ("the Kyiv strikes")
+                or any(text == e for _, e in c.entities) \
+                or any(text in e.split() for label, e in c.entities if label == "NORP"):
+            # a whole name the parser tags ADJ ("the Kyiv strikes"), a word of a nationality ("North Korean")
             continue  # checked as an entity, or a title the passage gives a quoted person
         if pos == "PROPN" and (entity_stated("", text, q, context, established, text in c.actors)
                                or narrowing_stated("", text, c, q, context)):
@@ -66,7 +75,7 @@ def unstated_words(c: Facts, q: Facts, context: str, established: str) -> list[t
         if lem == "decade" and ("10", "year") in q.quantities:
             continue  # "the past decade" = "the past 10 years" (the numbers check lets it through too)
         if not word_stated(lem, text, q) and not spelling_variant(text.lower(), q.words) \
-                and not thesaurus.stated_by_synonym(lem, pos, q.lemmas | q.words):
+                and not thesaurus.stated_by_synonym(lem, pos, meaningful):
             out.append((lem, pos, text))
     return out
 

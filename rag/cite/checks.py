@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.cite.additions import check_additions
+from rag.cite.coref import resolved_names
 from rag.cite.entities import check_entities, established_names
 from rag.cite.facts import facts_of, merge_facts
 from rag.cite.modality import check_modality
@@ -65,7 +66,8 @@ def check_support(claim: str, quotes: list[str], embed: Embed | None = None, con
     q = merge_facts([facts_of(t) for t in quotes])
     merged = len(quotes) > 1
     established = established_names(c, q, context)
-    failure = (check_entities(c, q, context, established) or check_roles(c, q) or check_numbers(c, q)
+    failure = (check_entities(c, q, context, established)
+               or check_roles(c, q, resolved_names(c, q, context)) or check_numbers(c, q)
                or check_polarity(c, q) or check_modality(c, q) or check_quantifiers(c, q))
     learned = False
     if failure is None:

@@ -8,7 +8,10 @@ Accepted only when all hold, so that a swapped name never passes as a resolved o
   "government"; a place: "it", "we", "our", "the country", ...);
 - the quote names no other thing of that kind that the claim leaves out (nothing was replaced);
 - in the cited passage, the last name of that kind before the quote is the claim's name (the antecedent).
-Does not resolve cataphora, plural groups of persons, or anything a passage names only after the quote.
+"The two countries" / "both sides" may stand for either of the last two names of that kind. A name whose last word
+is the quote's definite noun ("Dongting Lake" for "the lake") is stated when the passage gives it before the quote
+(`head_noun_stated`). Does not resolve cataphora, plural groups of persons, or anything a passage names only after
+the quote.
 """
 
 from __future__ import annotations
@@ -33,6 +36,10 @@ _NOUNS = {
               "council", "administration", "agency", "coalition", "alliance", "militia", "club", "team", "firm"},
     "place": {"country", "nation", "state", "city", "capital", "government", "administration"},
 }
+# Every word a quote may refer by: the pronouns and the description nouns, singular and plural.
+REFERRING = frozenset({w for ws in _PRONOUNS.values() for w in ws}
+                      | {f for ns in _NOUNS.values() for n in ns
+                         for f in (n, f"{n}s", f"{n[:-1]}ies" if n.endswith("y") else n)})
 _WINDOW = 800  # characters of the passage before the quote searched for the antecedent (about 3 sentences)
 
 
@@ -53,21 +60,40 @@ def coref_stated(label: str, text: str, claim: Facts, quote: Facts, context: str
     at = context.find(quote.text[:60])
     if at < 0:
         return False
-    antecedent = _last_name(context[max(0, at - _WINDOW):at], kind)
-    return antecedent is not None and _same_name(antecedent, text)
+    # "The two countries" refers to the last two places named, "the two sides" to two groups: either may be named.
+    count = 2 if re.search(r"\b(?:the two|both)\s+(?:\w+\s+)?\w+s\b", quote.text.lower()) else 1
+    return any(_same_name(a, text) for a in _last_names(context[max(0, at - _WINDOW):at], kind)[-count:])
+
+
+def resolved_names(claim: Facts, quote: Facts, context: str) -> frozenset[str]:
+    """The words of the claim's names that the quote refers to by a pronoun or description (`coref_stated`)."""
+    return frozenset(w for label, text in claim.entities if coref_stated(label, text, claim, quote, context)
+                     for w in fold(text).split())
+
+
+def head_noun_stated(text: str, quote: Facts, context: str) -> bool:
+    """Whether the claim's name ends in a common noun the quote uses as a definite description ("Dongting Lake" for
+    the quote's "the lake", "the Commonwealth Bank" for "the bank") and the cited passage gives that name before
+    the quote. The name is the description's own, so it replaces nothing the quote says."""
+    words = fold(text).split()
+    if len(words) < 2 or not context or not re.search(rf"\bthe\s+{re.escape(words[-1])}\b", quote.text.lower()):
+        return False
+    at = context.find(quote.text[:60])
+    return at > 0 and f" {' '.join(words)} " in haystack(context[max(0, at - _WINDOW):at])
 
 
 def _described(text: str, nouns: set[str]) -> bool:
     """A definite description ("the party's executive", "the country") with one of `nouns` as its head."""
-    return any(re.search(rf"\bthe\s+(?:\w+\s+)?{n}\b", text.lower()) for n in nouns)
+    forms = {f for n in nouns for f in (n, f"{n}s", f"{n[:-1]}ies" if n.endswith("y") else n)}  # "the two countries"
+    return any(re.search(rf"\bthe\s+(?:\w+\s+)?{f}\b", text.lower()) for f in forms)
 
 
 @lru_cache(maxsize=1_024)
-def _last_name(prefix: str, kind: str) -> str | None:
-    """The last name of `kind` in `prefix` (spaCy's NER), or None."""
+def _last_names(prefix: str, kind: str) -> list[str]:
+    """The distinct names of `kind` in `prefix` (spaCy's NER), in the order of their last mention."""
     (doc,) = parse_many([prefix])
-    names = [e.text for e in doc.ents if _KIND.get(e.label_) == kind]
-    return names[-1] if names else None
+    names = [fold(e.text) for e in doc.ents if _KIND.get(e.label_) == kind]
+    return sorted(set(names), key=lambda n: max(i for i, m in enumerate(names) if m == n))
 
 
 def _same_name(antecedent: str, text: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rag.cite import aliases, lexicon
-from rag.cite.coref import coref_stated
+from rag.cite.coref import coref_stated, head_noun_stated
 from rag.cite.facts import STEM, Facts, fold, word_stated
 
 
@@ -33,12 +33,38 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
     words = [w for w in folded.split() if w not in lexicon.TITLES]
     if label == "NORP" and any(s in quote.lemmas or s in quote.words for w in words for s in lexicon.synonyms(w)):
         return True  # "Ukrainian" <-> "Ukraine": the listed nationality/country pairs
+    if label == "NORP" and all(f" {w} " in haystack or demonym_stated(w, quote.words) for w in folded.split()):
+        return True  # "North Korean" for "North Korea", "Russian control" for "Russia's control"
+    if label == "DATE" and (age := _AGE.fullmatch(folded)) and (age[1], "") in quote.quantities:
+        return True  # "the 49-year-old Dmitriev" for "Dmitriev, 49"
+    if label == "DATE" and (rate := _RATE.fullmatch(folded)) \
+            and any(f" {w} {rate[1]} " in haystack for w in ("a", "an", "every", "each", "per")):
+        return True  # "every week" for "thousands a week": a rate, however it is said
     if (label == "PERSON" or len(words) == 1) and words:  # spaCy's small model mislabels some names
         # "Witkoff" <-> "Steve Witkoff": the surname is the name a news text repeats.
         return f" {words[-1]} " in haystack or any(fold(p).split()[-1:] == words[-1:] for p in quote.persons)
     # A multi-word name stated by its distinctive words ("the U.S. State Department" -> "State Department").
     distinctive = [w for w in words if w not in lexicon.LIGHT_WORDS]
     return bool(distinctive) and all(f" {w} " in haystack for w in distinctive)
+
+
+_AGE = re.compile(r"(\d+)[- ]years?[- ]old")
+_RATE = re.compile(r"(?:a|an|every|each|per) (day|week|month|year|hour)")
+# How a nationality is formed from its country's name ("korea" -> "korean", "ukrain(e)" -> "ukrainian").
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "ish")
+
+
+def demonym_stated(word: str, quote_words: set[str]) -> bool:
+    """Whether `word` is a nationality formed from a country name among `quote_words` ("korean" from "korea",
+    "ukrainian" from "ukraine", "chinese" from "china"). Formed by rule, so irregular ones ("norwegian" for
+    "norway") are not found: those fail, which errs towards rejecting."""
+    for w in quote_words:
+        w = w.removesuffix("'s").removesuffix("’s")
+        if len(w) < 4 or not word.startswith(w[:-1]):
+            continue
+        if any(word in (w + e, w[:-1] + e) for e in _DEMONYM_ENDINGS):
+            return True
+    return False
 
 
 def acronym_stated(text: str, quote: str) -> bool:
@@ -66,7 +92,8 @@ def check_entities(claim: Facts, quote: Facts, context: str, established: str) -
     for label, text in claim.entities:
         if not entity_stated(label, text, quote, context, established, text in claim.actors) \
                 and not narrowing_stated(label, text, claim, quote, context) \
-                and not coref_stated(label, text, claim, quote, context):
+                and not coref_stated(label, text, claim, quote, context) \
+                and not (label not in ("DATE", "TIME") and head_noun_stated(text, quote, context)):
             return ("numbers" if label in ("DATE", "TIME") else "entities"), f"{label} '{text}' is not in the quote"
     return None
 

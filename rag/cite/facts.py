@@ -73,6 +73,10 @@ class Facts:
     modifies: dict[str, str] = field(default_factory=dict)
     quants: dict[str, int] = field(default_factory=dict)  # quantifying word -> strength (rag.cite.scales)
     sups: dict[str, bool] = field(default_factory=dict)  # superlative -> bounded by "one of" / "among"
+    # Claim: universal word -> lemmas of the nouns it quantifies ("all of Russia's strikes": all -> strike).
+    universal_of: dict[str, set[str]] = field(default_factory=dict)
+    plurals: set[str] = field(default_factory=set)  # lemmas of nouns said in the plural ("experts say")
+    singled: set[str] = field(default_factory=set)  # lemmas of nouns counted as one ("one security expert")
 
 
 def fold(text: str) -> str:
@@ -96,6 +100,15 @@ def _lemma(tok) -> str:
         return lexicon.CONTRACTIONS[tok.lower_]
     low = tok.lemma_.lower()
     return lexicon.LEMMA_FIXES.get(low, low)
+
+
+def _quantified(tok):
+    """The noun a universal word quantifies: its head ("all strikes", "every politician") or the object of its
+    "of" ("all of Russia's strikes"); None when it quantifies no noun ("always", "in all")."""
+    if tok.dep_ in ("det", "predet", "amod", "nummod") and tok.head.pos_ in ("NOUN", "PROPN"):
+        return tok.head
+    return next((o for p in tok.children if p.dep_ == "prep" and p.lower_ == "of"
+                 for o in p.children if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN")), None)
 
 
 def _scope_heads(tok) -> list:
@@ -144,6 +157,10 @@ def facts_of(text: str) -> Facts:
             if unit == "per" and tok.i + 2 < len(doc) and doc[tok.i + 2].lower_ == "cent":
                 unit = "percent"  # "35 per cent" = "35 percent"
             f.quantities.add((num, unit))
+            if not unit and tok.dep_ == "appos" and tok.head.pos_ == "PROPN":
+                # "Dmitriev, 49, had visited": news prose's age, as "the 49-year-old Dmitriev" says it.
+                f.quantities.add((num, "year"))
+                f.lemmas.update(("year", "old"))
             f.counted.update((num, w) for w in _counted_names(tok))
             # "20 per cent of voyeurs", "a third of principal positions": the whole the number is a share of.
             f.shares.update((num, _lemma(o)) for p in tok.head.children if p.dep_ == "prep" and p.lower_ == "of"
@@ -159,11 +176,30 @@ def facts_of(text: str) -> Facts:
         if tok.pos_ in _CONTENT_POS and not tok.is_stop and lem not in lexicon.LIGHT_WORDS and tok.is_alpha \
                 and not idiom:
             f.content.append((lem, tok.pos_, tok.text))
+        if low in lexicon.UNIVERSALS and (noun := _quantified(tok)) is not None:
+            f.universal_of.setdefault(low, set()).add(_lemma(noun))
+        if tok.tag_ in ("NNS", "NNPS"):
+            f.plurals.add(lem)
+        if tok.pos_ == "NOUN" and any(c.dep_ == "nummod" and c.lower_ in ("one", "1") for c in tok.children):
+            f.singled.add(lem)
         if lem in ("have", "be") and tok.dep_ in ("ROOT", "ccomp", "xcomp", "conj", "advcl", "relcl"):
             f.light_heads.add(lem)
         if low in lexicon.NEGATIONS or tok.dep_ == "neg":
             for h in _scope_heads(tok):
                 f.negated.add(_lemma(h))
+        if low == "yet" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            # "has yet to be reached": not reached (so far), as "has not been reached" says.
+            for h in _scope_heads(tok):
+                f.negated.add(_lemma(h))
+        if low in ("close", "near") and tok.pos_ == "ADJ":
+            # "are close to signing a plan": the signing has not happened; a hedge on it, as "could sign" is.
+            near = [_lemma(c) for p in tok.children if p.dep_ == "prep" and p.lower_ == "to"
+                    for c in p.children if c.dep_ == "pcomp" and c.pos_ == "VERB"]
+            if near:
+                f.hedges.add(low)
+                f.hedged.update(near)
+                for h in near:
+                    f.hedge_of.setdefault(h, set()).add(low)
         if low == "against" and tok.dep_ == "prep":  # "voted against reviewing": the reviewing is refused
             f.negated.update(_lemma(c) for c in tok.children if c.dep_ == "pcomp" and c.pos_ == "VERB")
         if lem in lexicon.NEGATING_VERBS:  # "refused to recognize", "Zelenskyy's refusal to recognize"
@@ -175,7 +211,12 @@ def facts_of(text: str) -> Facts:
                     f.negated.update(_lemma(o) for o in c.children if o.dep_ == "dobj")
         # "see" hedges as "let's see" / "remains to be seen", not when it sees something ("seen by the Guardian").
         seeing = lem == "see" and any(c.dep_ in ("dobj", "agent") for c in tok.children)
-        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing:
+        # A hedging noun hedges what it introduces ("plans to cut", "the possibility of talks"); with nothing to
+        # introduce it is a thing ("a $40 billion cooperation plan"), and a claim repeating it keeps no hedge.
+        # A noun phrase of its own has a determiner or owner: the small model tags some verbs NOUN ("lawsuit allege").
+        bare_noun = tok.pos_ == "NOUN" and any(c.dep_ in ("det", "poss") for c in tok.children) \
+            and not any(c.dep_ in ("acl", "xcomp", "ccomp", "prep") for c in tok.children)
+        if (lem in lexicon.HEDGES or low in lexicon.HEDGES) and not seeing and not bare_noun:
             f.hedges.add(lem)
             # A hedging verb ("tried to free", "planned to cut") hedges itself and its complement, not the verb it
             # hangs from ("braved heavy seas to try to free the whale": the braving happened); a modal or adverb
@@ -221,6 +262,10 @@ def facts_of(text: str) -> Facts:
     for tok in doc:
         if tok.pos_ == "PROPN" and tok.dep_ not in ("compound", "flat"):
             f.anchors.setdefault(tok.lower_, set()).add(_anchor(tok))
+        elif tok.ent_type_ == "NORP" and tok.dep_ == "amod":
+            # A nationality is a name too, and its noun is its place: "the Basque parliament" is no "Spanish
+            # parliament" of a quote that has "Basque" on "state"; "Norwegian spies" no "Australian spies".
+            f.anchors.setdefault(tok.lower_, set()).add(("amod", _lemma(tok.head)))
         if tok.pos_ == "VERB" and any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" for c in tok.children):
             f.purposive.add(_lemma(tok))
     for tok in doc:

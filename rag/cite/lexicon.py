@@ -19,7 +19,8 @@ NEGATIVE_WORDS = frozenset({"refuse", "refused", "denied", "rejected", "declined
 HEDGES = frozenset({"could", "may", "might", "would", "should", "if", "possibly", "possible", "likely",
                     "unlikely", "expect", "expected", "seem", "appear", "reportedly", "allegedly", "depend",
                     "perhaps", "maybe", "hope", "plan", "poise", "propose", "suggest", "consider", "potential",
-                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe", "whether"})
+                    "potentially", "see", "want", "intend", "aim", "seek", "try", "probably", "believe", "whether",
+                    "claim", "allege"})
 # Universal quantifiers a claim may not add.
 UNIVERSALS = frozenset({"all", "every", "everyone", "everybody", "everything", "always", "each", "entire",
                         "whole", "only", "none", "nobody", "nothing", "never", "any"})

@@ -20,7 +20,7 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     stand = standing_for(c, q)
     for lem in q.hedged & c.lemmas:
         stand.setdefault(lem, set()).add(lem)
-    hedged = {lem for lem in q.hedged - names if stand.get(lem) and not q.hedge_of.get(lem, set()) & c.hedges}
+    hedged = {lem for lem in q.hedged - names if stand.get(lem) and not _keeps_hedge(lem, c, q, stand[lem])}
     # A claim word under a hedge of its own keeps the quote's hedge, but not under a lone "would": in reported
     # speech "would" is the past of "will" ("Peskov announced that a meeting would be arranged" for "asked
     # whether a meeting could be arranged, Peskov said: 'Let's see'" states as certain what was a question).
@@ -41,3 +41,15 @@ def check_modality(c: Facts, q: Facts) -> tuple[str, str] | None:
     if hedged:
         return "modality", f"the quote hedges '{sorted(hedged)[0]}', the claim states it as certain"
     return None
+
+
+def _keeps_hedge(lem: str, c: Facts, q: Facts, standing: set[str]) -> bool:
+    """Whether the claim keeps one of the quote's hedge words on `lem`: on a claim word standing for it, or on a
+    word the quote does not hedge (the parser hangs "is poised to" anywhere). A hedge the claim puts on another
+    hedged word keeps that word's hedge only ("would reach ..., adding that both could then start" for "could
+    reach ... could start": the reaching is stated as certain)."""
+    for hedge in q.hedge_of.get(lem, set()) & c.hedges:
+        on = {w for w, hedges in c.hedge_of.items() if hedge in hedges}
+        if on & standing or not (on & q.hedged) - standing:
+            return True
+    return False

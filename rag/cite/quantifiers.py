@@ -12,18 +12,42 @@ from __future__ import annotations
 import re
 
 from rag.cite import lexicon
-from rag.cite.facts import Facts
+from rag.cite.facts import Facts, facts_of
 
 _MAJORITY = 3  # strength of "most" (rag.cite.scales.STRENGTH)
 _MANY = 2
+
+
+_RATE = re.compile(r"\b(?:every|each) (day|week|month|year|hour)\b", re.IGNORECASE)
+
+
+def _rate_stated(word: str, claim: str, quote: str) -> bool:
+    """Whether the claim's "every" / "each" only says a rate ("dying every week") the quote says as "a week" or
+    "per week": then it quantifies nothing."""
+    units = [m[1].lower() for m in _RATE.finditer(claim) if m[0].lower().startswith(word)]
+    return bool(units) and all(re.search(rf"\b(?:a|an|per) {u}\b", quote, re.IGNORECASE) for u in units)
+
+
+def _sentences(q: Facts) -> list[str]:
+    """The quote's sentences as lower-cased words and their lemmas (a merged quote's parts are sentences too)."""
+    parts = re.split(r"(?<=[.!?”\"])\s+", q.text)
+    return [" ".join(re.findall(r"[\w'-]+", p.lower())) + " " + " ".join(sorted(facts_of(p).lemmas)) for p in parts]
 
 
 def check_quantifiers(c: Facts, q: Facts) -> tuple[str, str] | None:
     """The first quantifier failure of claim facts `c` against quote facts `q`, else None."""
     claim = c.text
     for word in lexicon.UNIVERSALS:
-        if word in c.words and word not in q.words:
+        if word in c.words and word not in q.words and not _rate_stated(word, c.text, q.text):
             return "quantifiers", f"'{word}' is not in the quote"
+    for word, nouns in c.universal_of.items():
+        # The quote's "all" must be in a sentence about the same thing: "Russia rejects all of this" in one
+        # merged quote does not state "all of Russia's strikes" of another that says "at least one of".
+        if word in q.words and not any(word in s.split() and nouns & set(s.split()) for s in _sentences(q)):
+            return "quantifiers", f"'{word}' is said of another thing in the quote"
+    # "Security experts say" for "one security expert says": one source made many.
+    if (single := sorted((c.plurals & q.singled) - q.plurals)):
+        return "quantifiers", f"the quote has one '{single[0]}', the claim several"
     quoted = _quote_strength(q)
     for word, rank in sorted(c.quants.items()):
         if word not in q.quants and rank > quoted:

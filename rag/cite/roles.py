@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from rag.cite import aliases, lexicon
 from rag.cite.additions import spelling_variant
+from rag.cite.coref import REFERRING
 from rag.cite.entities import acronym_stated, entity_stated
 from rag.cite.facts import ACCORDING, STEM, Facts
 
 
-def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
-    """The first role failure of claim facts `c` against quote facts `q`, as ("role", detail), else None."""
+def check_roles(c: Facts, q: Facts, resolved: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The first role failure of claim facts `c` against quote facts `q`, as ("role", detail), else None.
+    `resolved`: the words of claim names the quote refers to by a pronoun or description (rag.cite.coref), so
+    that "the two countries have not held talks" is Russia and Ukraine not holding them."""
     for verb, subjects in c.subjects.items():
         names = {w for w in subjects if w in c.name_words} - lexicon.RANKS
         # A metonym the claim uses for an actor is that actor ("Kyiv and Moscow accused" = Ukraine and Russia).
@@ -52,6 +55,8 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
             # (a noun in lemma form anywhere in the quote, as before verify6, when the actor has no name)
             lemma_nouns = set() if names else {w for w in subjects if w in c.lemmas
                                                and w not in lexicon.LIGHT_WORDS | lexicon.UNITS}
+            if names and names <= resolved and quoted <= REFERRING:
+                continue  # the quote's "they" / "the two countries" acted, and stands for the claim's names
             if quoted and not shared and (names & q.words or nouns & near or lemma_nouns & q.words
                                           or (names and _other_name(quoted, subjects, q))):
                 conflict = conflict or (pooled, quoted)
@@ -64,17 +69,26 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
         # of the claim that the claim puts elsewhere. Symmetric verbs ("A met B" = "B met A") are exempt
         # unless a purpose clause says who acted ("met him to offer him a place").
         for quote_anchors in q.per_quote_anchors or [q.anchors]:
-            if not quote_anchors.get(name) or anchors & quote_anchors[name]:
+            if not quote_anchors.get(name):
                 continue
-            for anchor in anchors:
+            # Each place the claim gives the name, not just one of them: "the Basque parliament ... a Basque state"
+            # has the state right and the parliament wrong.
+            for anchor in anchors - quote_anchors[name]:
                 if anchor[1] in lexicon.SYMMETRIC and anchor[1] not in c.purposive:
                     continue
+                # A nationality on the claim's noun that the claim leaves out replaced the claim's ("the Spanish
+                # parliament"); other names must be the claim's own, put elsewhere.
+                absent = set() if anchor[0] == "amod" else {anchor}
                 holders = sorted(n for n, a in quote_anchors.items()
-                                 if anchor in a and n != name and anchor not in c.anchors.get(n, {anchor}))
+                                 if anchor in a and n != name and anchor not in c.anchors.get(n, absent))
                 if holders:
                     return "role", f"the quote gives '{anchor[0]} {anchor[1]}' to {holders[0]}, not {name}"
     for verb, label, text in c.bindings:
         clauses = q.clauses.get(verb, [])
+        if clauses and verb in _TELLING:
+            # Where and when something was said belongs to the whole report: "In an interview with Time, Trump
+            # said" for "he was quoted in an interview with Time saying"; "on Truth Social" for "Trump wrote on".
+            clauses = clauses + [cl for v in sorted(_TELLING - {verb}) for cl in q.clauses.get(v, [])]
         if clauses and _named_by_epithet(text, c.epithets.get(text, set()), clauses, q.text):
             continue
         # With the persons of that clause's own quote: another quote's "Alexander Vinnik" is not whom this
@@ -83,6 +97,9 @@ def check_roles(c: Facts, q: Facts) -> tuple[str, str] | None:
                                for cl in clauses):
             return "role", f"the quote does not say '{verb}' of {label} '{text}'"
     return None
+
+
+_TELLING = lexicon.REPORTING | {"write", "post", "quote"}
 
 
 def _other_name(quoted: set[str], subjects: set[str], q: Facts) -> bool:
