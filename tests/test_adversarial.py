@@ -72,10 +72,10 @@ def test_check_third__is_a_third_of_the_tuning_part_split_independently_of_the_h
     assert 0.25 < len(check) / len(tune) < 0.42
 
 
-def _labelled_blind_set(path) -> list[dict]:
+def _labelled_blind_set(path, n: int = 180) -> list[dict]:
     """The items of a blind set, after checking it covers both corpora and labels each kind consistently."""
     items = load_items(path)
-    assert len(items) == 180 and {i["corpus"] for i in items} == {"seeds", "lee"}
+    assert len(items) == n and {i["corpus"] for i in items} == {"seeds", "lee"}
     supported = {"faithful", "paraphrase", "merged_facts"}
     assert all((i["label"] == "supported") == (i["kind"] in supported) for i in items)
     assert all(bool(i["supported_by"]) == (i["kind"] in supported | {"wrong_citation"}) for i in items)
@@ -130,3 +130,27 @@ def test_all__scores_every_development_set_whole_and_pooled(monkeypatch, capsys,
     assert f"all development sets ({total} items)" in capsys.readouterr().out
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["set"] for r in rows} == set(adversarial.DEV_SETS)
+
+
+def test_adversarial4__the_held_out_set_is_scored_whole_with_test_and_never_written_out(monkeypatch, capsys) -> None:
+    from rag.eval import adversarial
+
+    items = _labelled_blind_set(adversarial.TEST_DATASET, n=170)
+    seen = _record_runs(monkeypatch)
+    adversarial.main(["--test"])
+    assert sorted(seen) == sorted(i["id"] for i in items)
+    assert "adversarial4.jsonl (170 items, held out: never tuned on)" in capsys.readouterr().out
+    assert not set(seen) & {i["id"] for path in adversarial.DEV_SETS.values() for i in load_items(path)}
+
+
+def test_score__overall_false_accepts_are_counted_over_the_unsupported_items_only() -> None:
+    def row(kind: str, label: str, kept: bool) -> dict:
+        supported_by = ["a.txt"] if label == "supported" else []
+        return {"kind": kind, "label": label, "kept": kept, "cited": ["a.txt"] if kept else [],
+                "supported_by": supported_by}
+
+    rows = [row("negation", "unsupported", True), row("negation", "unsupported", False),
+            row("faithful", "supported", True), row("faithful", "supported", True)]
+    table = score(rows)
+    assert table["ALL"]["fa"] == 0.5 and table["negation"]["fa"] == 0.5  # not 1/4: supported items can't be FA
+    assert table["ALL"]["fr"] == 0.0 and table["faithful"]["n_fr"] == 2
