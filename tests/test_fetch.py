@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -79,10 +80,18 @@ class NewsSite(BaseHTTPRequestHandler):
             self._send(404, b"<h1>Not found</h1>")
 
 
+class QuietServer(ThreadingHTTPServer):
+    """The client hangs up on the oversized and slow pages on purpose; that broken pipe is not worth a traceback."""
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """Base URL of the news site, served from a thread on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NewsSite)
+    server = QuietServer(("127.0.0.1", 0), NewsSite)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
