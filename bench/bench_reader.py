@@ -25,7 +25,7 @@ from bench.stats import no_stored_parses, pct  # noqa: E402
 
 no_stored_parses()
 from rag.answering import Pipeline  # noqa: E402
-from rag.eval.corpora import build_lee  # noqa: E402
+from rag.eval.corpora import build_corpus  # noqa: E402
 from rag.ingest.pipeline import ingest  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 
@@ -52,7 +52,7 @@ def main() -> None:
     questions = [json.loads(line)["question"] for line in args.dataset.read_text(encoding="utf-8").splitlines()
                  if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = build_lee(Path(tmp) / "lee")
+        corpus = build_corpus("lee", Path(tmp) / "lee")
         settings = RagSettings(_env_file=None, data_dir=Path(tmp) / "data", corpus_dir=corpus, reader=args.reader,
                                **({"parse_cache_entries": 20_000} if args.prepared else {}))
         ingest([corpus], settings)

@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/openai_server.py and tests/llama_server.py live beside the tests
 
-from rag.eval.corpora import LEE_DIR, build_lee  # noqa: E402
+from rag.eval.corpora import build_corpus  # noqa: E402
 from rag.eval.judge import AGREEMENT_FILE, LLMJudge, RulesJudge  # noqa: E402
 from rag.settings import RagSettings  # noqa: E402
 
@@ -84,10 +84,10 @@ def load_items(path: Path = DATASET) -> list[dict]:
 
 
 def corpus_dir(name: str, work: Path) -> Path:
-    """The folder of articles for corpus `name` ("seeds" or "lee")."""
+    """The folder of articles for corpus `name` ("seeds", or a named corpus of rag.eval.corpora such as "lee")."""
     if name == "seeds":
         return ROOT / "seeds"
-    return build_lee(LEE_DIR)
+    return build_corpus(name)
 
 
 def _with_cited_chunks(retriever, item_box: dict) -> None:

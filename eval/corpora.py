@@ -44,8 +44,6 @@ CORPORA = {
     "lee": NamedCorpus("gensim/test/test_data/lee.cor", "lee", 2, 50),
     "leebg": NamedCorpus("gensim/test/test_data/lee_background.cor", "leebg", 3, 300),
 }
-LEE_MEMBER = CORPORA["lee"].member
-LEE_DIR = CORPORA["lee"].home
 
 
 def _gensim_wheel() -> Path:
@@ -79,11 +77,6 @@ def build_corpus(name: str, dest: Path | None = None) -> Path:
         part.write_text(line + "\n", encoding="utf-8")
         os.replace(part, path)  # whole files only, also while another process builds the same corpus
     return dest
-
-
-def build_lee(dest: Path) -> Path:
-    """Write the 50 lee articles as dest/lee_NN.txt; reuse them when present."""
-    return build_corpus("lee", dest)
 
 
 def resolve_corpus(spec: str | Path) -> Path:

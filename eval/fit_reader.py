@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from rag.eval.corpora import LEE_DIR, build_lee
+from rag.eval.corpora import resolve_corpus
 from rag.eval.dataset import load_questions
 from rag.eval.metrics import fact_present
 from rag.eval.runner import eval_settings
@@ -58,10 +58,6 @@ class Example:
     head: float  # the best match of the "what X" asked for among those sentences (heads.py); 1.0 without one
     x: np.ndarray
     y: np.ndarray
-
-
-def _corpus(spec: str, work: Path) -> Path:
-    return build_lee(LEE_DIR) if spec == "lee" else Path(spec)
 
 
 def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
@@ -225,7 +221,7 @@ def fit_arguments(doc: str, weights_file: Path) -> argparse.Namespace:
 def collect_sets(args: argparse.Namespace, collect_one: Callable[[Path, Path, Path], T], prefix: str) -> dict[str, T]:
     """Each --fit and --test DATASET:CORPUS collected once, by spec."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
-    return {spec: collect_one(Path(spec.split(":")[0]), _corpus(spec.split(":", 1)[1], work), work)
+    return {spec: collect_one(Path(spec.split(":")[0]), resolve_corpus(spec.split(":", 1)[1]), work)
             for spec in [*args.fit, *getattr(args, "calibrate", []), *args.test]}
 
 

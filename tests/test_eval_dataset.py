@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.eval.corpora import LEE_DIR, build_lee, resolve_corpus
+from rag.eval.corpora import build_corpus, resolve_corpus
 from rag.eval.dataset import (
     DEFAULT_DATASET,
     HELDOUT2_DATASET,
@@ -59,7 +59,7 @@ LEE_SETS = sorted(Path(DEFAULT_DATASET).parent.glob("questions_lee_*.jsonl"))
 
 @pytest.mark.parametrize("dataset", LEE_SETS, ids=[p.stem for p in LEE_SETS])
 def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
-    lee = build_lee(LEE_DIR)  # extracted from gensim's PyPI wheel, as `rag eval --corpus lee` does
+    lee = build_corpus("lee")  # extracted from gensim's PyPI wheel, as `rag eval --corpus lee` does
     questions = load_questions(dataset, lee)
     assert len(questions) >= 40
     for q in questions:
@@ -82,7 +82,7 @@ def test_named_corpora__leebg_is_300_other_articles_and_a_folder_passes_through(
     leebg = resolve_corpus("leebg")
     files = sorted(leebg.glob("leebg_*.txt"))
     assert len(files) == 300 and files[0].name == "leebg_000.txt" and files[-1].name == "leebg_299.txt"
-    lee_texts = {p.read_text(encoding="utf-8") for p in build_lee(LEE_DIR).glob("lee_*.txt")}
+    lee_texts = {p.read_text(encoding="utf-8") for p in build_corpus("lee").glob("lee_*.txt")}
     assert len(lee_texts) == 50 and not lee_texts & {p.read_text(encoding="utf-8") for p in files}
     assert not list(leebg.glob(".*"))  # no half-written file is left behind
     assert resolve_corpus(tmp_path) == tmp_path and resolve_corpus(str(tmp_path)) == tmp_path
