@@ -93,29 +93,18 @@ def _record_runs(monkeypatch) -> list[str]:
     return seen
 
 
-def test_adversarial2__every_kind_labelled_scored_whole_with_blind_and_its_rows_written_with_json(
-        monkeypatch, capsys, tmp_path) -> None:
+@pytest.mark.parametrize(("flag", "dataset", "name"), [("--blind", "BLIND_DATASET", "adversarial2.jsonl"),
+                                                      ("--unseen", "UNSEEN_DATASET", "adversarial3.jsonl")])
+def test_blind_development_sets__every_kind_labelled_scored_whole_and_their_rows_written_with_json(
+        monkeypatch, capsys, tmp_path, flag: str, dataset: str, name: str) -> None:
     from rag.eval import adversarial
 
-    items = _labelled_blind_set(adversarial.BLIND_DATASET)
+    items = _labelled_blind_set(getattr(adversarial, dataset))
     seen = _record_runs(monkeypatch)
     out = tmp_path / "rows.jsonl"
-    adversarial.main(["--blind", "--json", str(out)])
-    assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of the other set
-    assert "adversarial2.jsonl (180 items, a development set)" in capsys.readouterr().out
-    assert len(out.read_text(encoding="utf-8").splitlines()) == 180
-
-
-def test_adversarial3__a_development_set_since_verify7_scored_whole_with_unseen_and_its_rows_written(
-        monkeypatch, capsys, tmp_path) -> None:
-    from rag.eval import adversarial
-
-    items = _labelled_blind_set(adversarial.UNSEEN_DATASET)
-    seen = _record_runs(monkeypatch)
-    out = tmp_path / "rows.jsonl"
-    adversarial.main(["--unseen", "--json", str(out)])
-    assert sorted(seen) == sorted(i["id"] for i in items)
-    assert "adversarial3.jsonl (180 items, a development set)" in capsys.readouterr().out
+    adversarial.main([flag, "--json", str(out)])
+    assert sorted(seen) == sorted(i["id"] for i in items)  # whole: no split, nothing of another set
+    assert f"{name} (180 items, a development set)" in capsys.readouterr().out
     assert len(out.read_text(encoding="utf-8").splitlines()) == 180
 
 
