@@ -36,10 +36,15 @@ _NOUNS = {
               "council", "administration", "agency", "coalition", "alliance", "militia", "club", "team", "firm"},
     "place": {"country", "nation", "state", "city", "capital", "government", "administration"},
 }
+
+
+def _forms(nouns: set[str]) -> set[str]:
+    """The nouns, singular and plural ("the two countries", "both parties")."""
+    return {f for n in nouns for f in (n, f"{n}s", f"{n[:-1]}ies" if n.endswith("y") else n)}
+
+
 # Every word a quote may refer by: the pronouns and the description nouns, singular and plural.
-REFERRING = frozenset({w for ws in _PRONOUNS.values() for w in ws}
-                      | {f for ns in _NOUNS.values() for n in ns
-                         for f in (n, f"{n}s", f"{n[:-1]}ies" if n.endswith("y") else n)})
+REFERRING = frozenset({w for ws in _PRONOUNS.values() for w in ws} | _forms({n for ns in _NOUNS.values() for n in ns}))
 _WINDOW = 800  # characters of the passage before the quote searched for the antecedent (about 3 sentences)
 
 
@@ -84,8 +89,7 @@ def head_noun_stated(text: str, quote: Facts, context: str) -> bool:
 
 def _described(text: str, nouns: set[str]) -> bool:
     """A definite description ("the party's executive", "the country") with one of `nouns` as its head."""
-    forms = {f for n in nouns for f in (n, f"{n}s", f"{n[:-1]}ies" if n.endswith("y") else n)}  # "the two countries"
-    return any(re.search(rf"\bthe\s+(?:\w+\s+)?{f}\b", text.lower()) for f in forms)
+    return any(re.search(rf"\bthe\s+(?:\w+\s+)?{f}\b", text.lower()) for f in _forms(nouns))
 
 
 @lru_cache(maxsize=1_024)
