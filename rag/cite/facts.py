@@ -13,7 +13,7 @@ from functools import lru_cache
 import Stemmer
 
 from rag.cite import lexicon, scales
-from rag.nlp import parse_many
+from rag.nlp import compound_head, parse_many
 
 _ENTITY_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "DATE", "TIME", "WORK_OF_ART", "LAW",
                   "PRODUCT"}
@@ -278,9 +278,8 @@ def facts_of(text: str) -> Facts:
     for ent in doc.ents:
         if ent.label_ in _ENTITY_LABELS:
             f.entities.append((ent.label_, ent.text))
-            root = ent.root  # "Friday morning": the day is bound to what the morning is bound to
-            while ent.label_ in ("DATE", "TIME") and root.dep_ == "compound" and root.head is not root:
-                root = root.head
+            # "Friday morning": the day is bound to what the morning is bound to
+            root = compound_head(ent.root) if ent.label_ in ("DATE", "TIME") else ent.root
             verb = _governing_verb(root)
             # Subjects are the role check's; bindings tie places, times and objects to their verb.
             if verb is not None and ent.label_ in _BOUND_LABELS and ent.root.dep_ not in ("nsubj", "nsubjpass"):
@@ -361,9 +360,7 @@ def _modified_noun(root) -> str | None:
     "the release of Petrov"), which the claim must not take from elsewhere in the article."""
     if root.dep_ not in ("compound", "amod", "nmod"):  # the small model tags some such names ADJ ("Kyiv")
         return None
-    head = root.head
-    while head.dep_ == "compound" and head.head is not head:
-        head = head.head
+    head = compound_head(root.head)
     return _lemma(head) if head.pos_ == "NOUN" else None
 
 

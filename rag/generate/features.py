@@ -135,7 +135,7 @@ def _is_subject(token) -> bool:  # token: a spaCy Token
     subject of its own is told of ("lashed out against John Ashcroft for calling him a person of interest":
     Ashcroft did the calling, for "Who called / labelled him a person of interest?"; whether calling is the asked
     event is the event check's business)."""
-    head = _phrase_head(token)
+    head = nlp.compound_head(token)
     if head.dep_ in SUBJECT_DEPS:
         return True
     verb = head.head.head if head.dep_ == "pobj" else head.head if head.dep_ == "dobj" else None
@@ -143,14 +143,6 @@ def _is_subject(token) -> bool:  # token: a spaCy Token
         prep.lower_ == "for" and g.dep_ == "pcomp" and g.pos_ == "VERB"
         and not any(c.dep_ in SUBJECT_DEPS for c in g.children)
         for prep in verb.children if prep.dep_ == "prep" for g in prep.children)
-
-
-def _phrase_head(token):  # token: a spaCy Token; returns one
-    """The head of the noun phrase a name sits in, whose role in the clause is the name's: "the state-run TASS news
-    agency reported" has TASS in the subject, though the parse makes it a compound of "agency"."""
-    while token.dep_ == "compound" and token.head is not token:
-        token = token.head
-    return token
 
 
 def restates(asked: Asked, span: str) -> bool:
