@@ -24,9 +24,13 @@ from rag.cite import lexicon
 def haystack(text: str) -> str:
     """`text` lower-cased as space-separated words, possessives and trailing punctuation dropped, hyphens
     as spaces, padded with spaces so that `f" {words} " in haystack(...)` matches whole words only."""
-    text = " " + " ".join(re.findall(r"[\w'.-]+", text.replace("’", "'").lower())).replace("'s", "") + " "
-    # Hyphens first: "U.S.-Russian" holds "u.s" as "U.S." does.
-    return re.sub(r"[.,;:](?=\s)", "", text.replace("-", " "))
+    return unpunctuated(" " + " ".join(re.findall(r"[\w'.-]+", text.replace("’", "'").lower())).replace("'s", "") + " ")
+
+
+def unpunctuated(text: str) -> str:
+    """`text` with hyphens as spaces and a word's trailing full stop, comma, colon or semicolon dropped, as
+    `haystack` reads a quote (hyphens first: "U.S.-Russian" holds "u.s" as "U.S." does)."""
+    return re.sub(r"[.,;:](?=\s|$)", "", text.replace("-", " "))
 
 
 @lru_cache(maxsize=4_096)

@@ -23,7 +23,7 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
         return True
     # Whole words only: "CIA" must not be found inside "special"; "Russia, on", "German-Russian".
     haystack = aliases.haystack(quote.text)
-    folded = re.sub(r"[.,;:](?=\s|$)", "", folded.replace("-", " "))  # as aliases.haystack reads the quote
+    folded = aliases.unpunctuated(folded)
     if f" {folded} " in haystack or (label == "DATE" and f" {folded.replace('decade', '10 years')} " in haystack):
         return True  # "the past decade" = "the past 10 years"
     if f" {folded} " in names or (actor and context and aliases.metonym_stated(folded, haystack, context)):
@@ -38,7 +38,7 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
     if label == "DATE" and (age := _AGE.fullmatch(folded)) and (age[1], "") in quote.quantities:
         return True  # "the 49-year-old Dmitriev" for "Dmitriev, 49"
     if label == "DATE" and (rate := _RATE.fullmatch(folded)) \
-            and any(f" {w} {rate[1]} " in haystack for w in ("a", "an", "every", "each", "per")):
+            and any(f" {w} {rate[1]} " in haystack for w in lexicon.RATE_WORDS):
         return True  # "every week" for "thousands a week": a rate, however it is said
     if (label == "PERSON" or len(words) == 1) and words:  # spaCy's small model mislabels some names
         # "Witkoff" <-> "Steve Witkoff": the surname is the name a news text repeats.
@@ -49,7 +49,7 @@ def entity_stated(label: str, text: str, quote: Facts, context: str = "", names:
 
 
 _AGE = re.compile(r"(\d+)[- ]years?[- ]old")
-_RATE = re.compile(r"(?:a|an|every|each|per) (day|week|month|year|hour)")
+_RATE = re.compile(rf"(?:{'|'.join(lexicon.RATE_WORDS)}) ({lexicon.RATE_UNITS})")
 # How a nationality is formed from its country's name ("korea" -> "korean", "ukrain(e)" -> "ukrainian").
 _DEMONYM_ENDINGS = ("n", "an", "ian", "ese", "i", "ish")
 
