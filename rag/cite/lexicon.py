@@ -171,6 +171,10 @@ TITLES = frozenset({"mr", "mrs", "ms", "dr", "president", "prime", "minister", "
 # "Prince Harry told"; "US President Bush" is not "South African President Mbeki"). Used by the role check.
 RANKS = TITLES | frozenset({"prince", "princess", "king", "queen", "mayor", "chief", "deputy", "leader", "captain",
                             "ambassador", "lord", "lady", "judge", "pope"})
+# A rate, however it is said ("thousands a week" = "every week" = "per week"): the words before its unit, and the
+# units (the entity check reads a claim's "every week", the quantifier check a claim's "every" that only says one).
+RATE_WORDS = ("a", "an", "every", "each", "per")
+RATE_UNITS = "day|week|month|year|hour"
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
                 "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "dozen": "12", "once": "1",

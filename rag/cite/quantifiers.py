@@ -18,7 +18,7 @@ _MAJORITY = 3  # strength of "most" (rag.cite.scales.STRENGTH)
 _MANY = 2
 
 
-_RATE = re.compile(r"\b(?:every|each) (day|week|month|year|hour)\b", re.IGNORECASE)
+_RATE = re.compile(rf"\b(?:every|each) ({lexicon.RATE_UNITS})\b", re.IGNORECASE)
 
 
 def _rate_stated(word: str, claim: str, quote: str) -> bool:
