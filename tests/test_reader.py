@@ -157,6 +157,24 @@ def test_short_answer__keeps_the_currency_symbol_of_an_amount(rules) -> None:
     assert "$51" in cited.quote
 
 
+def test_default_reader__where_names_the_building_with_its_city(rules) -> None:
+    # The README's first example: "the presidential library" alone answers only a reader who knows the city.
+    res = rules.answer("Where did Witkoff meet Putin?")
+    assert res.short_answer is not None and res.short_answer.text == "the presidential library in St. Petersburg"
+    assert res.short_answer.text in res.citations[res.short_answer.n - 1].quote
+
+
+@pytest.mark.parametrize("reader", ["rules", "learned"])
+def test_place_answers__never_a_place_of_someone_elses_event_nor_a_date_or_an_actor(request, reader: str) -> None:
+    pipeline = request.getfixturevalue(reader)
+    # Petrov, not Karelina, was "arrested in Cyprus"; "Russia released Karelina" names who acted, not where.
+    arrested = pipeline.answer("Where was Karelina arrested?")
+    assert arrested.short_answer is None or arrested.short_answer.text not in ("Cyprus", "Russia"), arrested.text
+    # "since the early days of Russia's invasion in February 2022": a month is no place
+    held = pipeline.answer("Where were the talks held?")
+    assert held.short_answer is None or held.short_answer.text not in ("February", "Russia"), held.text
+
+
 def test_rules_reader__where_is_the_place_it_happened_not_a_party_to_it(rules) -> None:
     # "a rare prisoner exchange was carried out between Washington and Moscow" echoes the question; the place is
     # in the sentence about Karelina's release.

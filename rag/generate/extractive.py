@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import nlp
 from rag.cite.compose import Claim, Evidence
 from rag.generate.asking import Asked, read_question
 from rag.generate.draft import Draft
 from rag.generate.features import located_spans
+from rag.generate.predicates import place_or_day_of_other
 from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type, split_compound
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, idf_weights, numbers_in, sentence_key
@@ -114,8 +116,10 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
     if kind.name in ("place", "sort"):  # "what kind of X": X with words that qualify it (the parse)
-        return bool(located_spans(asked, sentence))
+        return bool(located_spans(asked, sentence)) and not place_or_day_of_other(asked, nlp.parse(sentence))
     fits = shows_type(kind, sentence, names)
+    if fits and place_or_day_of_other(asked, nlp.parse(sentence)):
+        return False
     if fits and kind.name == "person":
         return any(role_ok for _, _, role_ok in located_spans(asked, sentence))
     return fits

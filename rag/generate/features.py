@@ -22,7 +22,7 @@ from rag.generate.asking import (
     name_words,
     whole_name_mentioned,
 )
-from rag.generate.predicates import predicate_match, said_of_other, told_apart
+from rag.generate.predicates import named_in, place_or_day_of_other, predicate_match, said_of_other, told_apart
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, sentence_key
 
@@ -36,6 +36,8 @@ _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eig
 # Prepositions of position: their object is a place even when the small model's NER misses it ("at the
 # presidential library", "along the Miller estuary", "off the Gold Coast").
 _AT = {"at", "inside", "outside", "near", "along", "across", "off", "beside"}
+# Entity kinds a place is never read from ("in February 2022" is a pobj of "in" and a proper noun, not a place).
+_NOT_PLACES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "NORP"}
 # A place after these names a party, not where something happened ("an exchange between Washington and Moscow").
 _PARTY_PREPS = {"between", "with", "against"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
@@ -113,18 +115,20 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     if asked.kind == "place":
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
                   and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
-                  and not any(c.start <= e.start < c.end for e in spans)]
+                  and not any(c.start <= e.start < c.end for e in spans)
+                  and not any(e.label_ in _NOT_PLACES and c.start <= e.start < c.end for e in doc.ents)]
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
-             and (asked.kind not in ("place", "city") or not _party(e)) and not restates(asked, e.text)
+             and (asked.kind not in ("place", "city") or not (_party(e) or _actor(e))) and not restates(asked, e.text)
              and (not ASKS_PERCENT.search(asked.text) or IS_PERCENT.search(e.text))]
     described = [t for t in doc if asked.described and t.lemma_.lower() == asked.described]
     if described:  # "The biowarfare expert ... lashed out against John Ashcroft": Ashcroft is not the expert
         spans = [e for e in spans if min(_tree_distance(e.root, t) for t in described) <= 2]
     anchors = ([t for t in doc if t.lemma_.lower() in asked.focus]
                or [t for t in doc if any(name_mentioned(n, t.text) for n in (*asked.names, *asked.known))])
-    located = [(_span_text(e), min((_tree_distance(e.root, a) for a in anchors), default=4),
+    located = [(_span_text(_with_town(e) if asked.kind == "place" else e),
+                min((_tree_distance(e.root, a) for a in anchors), default=4),
                 asked.role == "any" or _is_subject(e.root) == (asked.role == "subject"))
                for e in spans]
     return sorted(located, key=lambda x: x[1])
@@ -192,6 +196,23 @@ def _since(span) -> bool:  # span: a spaCy Span
     return any(t.lower_ == "since" and t.dep_ == "prep" for t in span.root.ancestors)
 
 
+def _actor(span) -> bool:  # span: a spaCy Span
+    """Whether a place name stands for its government or people: "Russia released Karelina", "Russia's invasion"
+    tell who acted, not where."""
+    return nlp.compound_head(span.root).dep_ in ("nsubj", "poss")
+
+
+def _with_town(span):  # span: a spaCy Span
+    """The place with the town or country the sentence gives it ("the presidential library in St. Petersburg"):
+    a building alone answers "Where?" only for a reader who already knows the city."""
+    doc = span.doc
+    if span.end + 1 < len(doc) and doc[span.end].lower_ in ("in", "of") and span.label_ not in ("GPE", "LOC"):
+        town = next((e for e in doc.ents if e.start == span.end + 1 and e.label_ in ("GPE", "LOC")), None)
+        if town is not None:
+            return doc[span.start:town.end]
+    return span
+
+
 def _span_text(span) -> str:  # span: a spaCy Span
     """The span's text, with the currency symbol the small model leaves outside a MONEY entity ("$51")."""
     text = span.doc.text
@@ -218,7 +239,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     docs = nlp.parse_many([c.text for c in cands])
     predicate = predicate_match(asked, [c.text for c in cands], embed)
     about_whom = asked.names or asked.known  # a follow-up ("How long did it last?") is about the earlier names
-    named = [n for n in {*asked.names, *asked.proper} if n in asked.text]
+    named = named_in(asked)
     rows = []
     for cand, cos, doc, pred in zip(cands, dense, docs, predicate, strict=True):
         terms = set(content_terms(cand.text))
@@ -244,6 +265,7 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
             float(pred),
             # a mask (`eligible`): the event told of others, or a day or place the sentence gives of something else
             float((asked.kind == "person" and said_of_other(asked, doc, named, nouns_only=True))
+                  or place_or_day_of_other(asked, doc)
                   or told_apart(asked, doc, [text for text, _, _ in spans])),
         ])
     return np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))

@@ -201,7 +201,7 @@ def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False)
             people += [head, *(head.head for _ in [0] if head.dep_ == "appos")]
         elif not any(c.dep_ in SUBJECT_DEPS for c in use.children):
             return False  # "sentenced for donating $51": whose act it is lies outside the verb's own words
-        if any(t.tag_ == "PRP" for t in people):
+        if any(t.tag_ in ("PRP", "PRP$") for t in people):  # "his meeting with Putin" may be the named one's
             return False
         text = " ".join(t.text for t in people)
         if any(name_mentioned(n, text) for n in named):
@@ -210,7 +210,19 @@ def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False)
 
 
 # Kinds of answer that belong to one event: a day or a place is that of something (a number has `count_match`).
-_OWN_EVENT_KINDS = {"date", "place", "city"}
+OWN_EVENT_KINDS = {"date", "place", "city"}
+
+
+def named_in(asked: Asked) -> list[str]:
+    """The names the question itself says (not those its compound's other part brought in)."""
+    return [n for n in {*asked.names, *asked.proper} if n in asked.text]
+
+
+def place_or_day_of_other(asked: Asked, doc) -> bool:  # doc: a spaCy Doc
+    """For "Where / When did X ...?": whether the sentence tells the asked event only of someone else, so its
+    place or day is theirs ("Karelina was swapped for Petrov, a national arrested in Cyprus" gives no place for
+    "Where was Karelina arrested?"). Every reader and the short answer ask this of a sentence."""
+    return asked.kind in OWN_EVENT_KINDS and said_of_other(asked, doc, named_in(asked))
 
 
 def told_apart(asked: Asked, doc, spans: list[str]) -> bool:  # doc: a spaCy Doc
@@ -221,7 +233,7 @@ def told_apart(asked: Asked, doc, spans: list[str]) -> bool:  # doc: a spaCy Doc
     Friday") or shares its clause ("the meeting took place in Geneva"). A sentence that does not tell the event
     by its lemma is left to the other checks: news tells it in the sentence before as often as in this one."""
     verbs = set(predicates(asked))
-    if asked.kind not in _OWN_EVENT_KINDS or not verbs or not spans:
+    if asked.kind not in OWN_EVENT_KINDS or not verbs or not spans:
         return False
     # a noun of the event in a preposition's phrase is a backdrop, not the event told ("Before his meeting with
     # Putin, Witkoff first sat down with Dmitriev at the Grand Hotel Europe" tells the other meeting's place)

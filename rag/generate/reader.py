@@ -43,6 +43,8 @@ from rag.generate.heads import head_match, name_labels
 from rag.generate.predicates import (
     LIGHT_VERBS,
     count_match,
+    named_in,
+    place_or_day_of_other,
     predicates,
     said_alike,
     said_of_other,
@@ -148,7 +150,7 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         # as for a kind of answer, the event may be told in the sentence before ("... is taking legal action." then
         # "Tim, 16, alleged a staff member at Hillcrest Christian College ...")
         return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
-    named = [n for n in {*asked.names, *asked.proper} if n in asked.text]  # not those of a compound's other part
+    named = named_in(asked)
     about = [c for c in about if (spans := answer_spans(asked, c.text))
              and not said_of_other(asked, nlp.parse(c.text), named) and not told_apart(asked, nlp.parse(c.text), spans)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
@@ -164,6 +166,8 @@ def with_short_answer(question: str, draft: Draft) -> Draft:
         return draft
     evidence = draft.claims[0].evidence[0]
     # Only a span in the question word's role: "Who else did he meet?" is not answered by who urged.
+    if place_or_day_of_other(asked, nlp.parse(evidence.quote.text)):
+        return draft
     spans = [text for text, _, role_ok in located_spans(asked, evidence.quote.text) if role_ok]
     return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence)) if spans else draft
 
