@@ -197,8 +197,9 @@ def said_of_other(asked: Asked, doc, named: list[str], nouns_only: bool = False)
             if not any(t.pos_ == "PROPN" for t in people):
                 return False  # "the meeting lasted four hours": whose meeting lies outside its own words
         elif use.dep_ in {"acl", "relcl"}:
-            head = use.head
-            people += [head, *(head.head for _ in [0] if head.dep_ == "appos")]
+            head = use.head  # "Abu Nidal's body, which lay ...": the body's owner is its participant too
+            people += [head, *(head.head for _ in [0] if head.dep_ == "appos"),
+                       *(t for c in head.children if c.dep_ in ("poss", "compound") for t in c.subtree)]
         elif not any(c.dep_ in SUBJECT_DEPS for c in use.children):
             return False  # "sentenced for donating $51": whose act it is lies outside the verb's own words
         if any(t.tag_ in ("PRP", "PRP$") for t in people):  # "his meeting with Putin" may be the named one's
