@@ -44,6 +44,11 @@ LEE_TEST3_DATASET = Path(__file__).resolve().parent / "questions_lee_test3.jsonl
 # `--corpus leebg`, 300 real news articles no development ever touched (the outside check). Never tuned on.
 SEEDS_TEST5_DATASET = Path(__file__).resolve().parent / "questions_seeds_test5.jsonl"
 LEEBG_TEST_DATASET = Path(__file__).resolve().parent / "questions_leebg_test.jsonl"
+# Since 2026-12-07 the fifth sets are development sets too. Sixth blind sets, written that day by a helper given
+# only the articles and this schema, the held-out sets of that release: seeds (40), and 64 questions over
+# `--corpus leebg` drawn from 70 articles that no earlier question used. Never tuned on.
+SEEDS_TEST6_DATASET = Path(__file__).resolve().parent / "questions_seeds_test6.jsonl"
+LEEBG_TEST2_DATASET = Path(__file__).resolve().parent / "questions_leebg_test2.jsonl"
 
 
 class DatasetError(ValueError):

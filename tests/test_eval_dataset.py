@@ -14,10 +14,12 @@ from rag.eval.dataset import (
     HELDOUT2_DATASET,
     HELDOUT3_DATASET,
     HELDOUT_DATASET,
+    LEEBG_TEST2_DATASET,
     LEEBG_TEST_DATASET,
     SEEDS_DEV2_DATASET,
     SEEDS_TEST4_DATASET,
     SEEDS_TEST5_DATASET,
+    SEEDS_TEST6_DATASET,
     Category,
     DatasetError,
     load_questions,
@@ -46,8 +48,9 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
 
 
 @pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET,
-                                     SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET, SEEDS_TEST5_DATASET],
-                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4", "seeds_test5"])
+                                     SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET, SEEDS_TEST5_DATASET, SEEDS_TEST6_DATASET],
+                         ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4", "seeds_test5",
+                              "seeds_test6"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
@@ -68,14 +71,26 @@ def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(datase
                 q.id, alternatives)
 
 
-def test_leebg_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources() -> None:
+@pytest.mark.parametrize("dataset", [LEEBG_TEST_DATASET, LEEBG_TEST2_DATASET], ids=["leebg_test", "leebg_test2"])
+def test_leebg_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     leebg = resolve_corpus("leebg")
-    questions = load_questions(LEEBG_TEST_DATASET, leebg)
+    questions = load_questions(dataset, leebg)
     assert len(questions) >= 60 and sum(q.category == Category.UNANSWERABLE for q in questions) >= 10
     for q in questions:
         for alternatives in q.key_facts:
             assert any(fact_present((leebg / s).read_text(encoding="utf-8"), alternatives) for s in q.gold_sources), (
                 q.id, alternatives)
+
+
+def test_leebg_test2__asks_about_articles_no_earlier_question_used() -> None:
+    leebg = resolve_corpus("leebg")
+    first = load_questions(LEEBG_TEST_DATASET, leebg)
+    earlier = {s for q in first for s in q.gold_sources}
+    later = load_questions(LEEBG_TEST2_DATASET, leebg)
+    # (two blind writers asked the same unanswerable Mitsubishi question; no answerable one repeats)
+    assert not {q.question.lower() for q in later if q.answerable} & {q.question.lower() for q in first}
+    # each answer is in an article no earlier question drew on (a fact may be stated in an earlier one too)
+    assert all(set(q.gold_sources) - earlier for q in later if q.answerable)
 
 
 def test_named_corpora__leebg_is_300_other_articles_and_a_folder_passes_through(tmp_path: Path) -> None:
