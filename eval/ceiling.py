@@ -22,7 +22,8 @@ from rag.generate.features import candidates
 from rag.ingest.pipeline import ingest
 
 
-def _holds(text: str, facts: list[list[str]]) -> bool:
+def holds_all(text: str, facts: list[list[str]]) -> bool:
+    """Whether `text` states every key fact (any phrasing of each)."""
     return all(fact_present(text, alternatives) for alternatives in facts)
 
 
@@ -40,11 +41,11 @@ def ceiling(dataset: Path, corpus_dir: Path, out_dir: Path) -> dict[str, float]:
         passages = pipeline.retriever.retrieve(q.question)
         texts = [c.text for c in candidates(passages)]
         pairs = [f"{c.previous} {c.text}" for c in candidates(passages) if c.previous]
-        counts["passages"] += _holds(" ".join(p.text for p in passages), q.key_facts)
-        counts["one sentence"] += any(_holds(t, q.key_facts) for t in texts)
-        counts["sentence with the one before"] += any(_holds(t, q.key_facts) for t in (*texts, *pairs))
-        counts["any two sentences"] += any(_holds(t, q.key_facts) for t in texts) or any(
-            _holds(f"{a} {b}", q.key_facts) for a, b in combinations(texts, 2))
+        counts["passages"] += holds_all(" ".join(p.text for p in passages), q.key_facts)
+        counts["one sentence"] += any(holds_all(t, q.key_facts) for t in texts)
+        counts["sentence with the one before"] += any(holds_all(t, q.key_facts) for t in (*texts, *pairs))
+        counts["any two sentences"] += any(holds_all(t, q.key_facts) for t in texts) or any(
+            holds_all(f"{a} {b}", q.key_facts) for a, b in combinations(texts, 2))
     return {k: v / max(len(answerable), 1) for k, v in counts.items()} | {"n_answerable": len(answerable)}
 
 
