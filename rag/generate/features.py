@@ -37,7 +37,8 @@ _DURATION = re.compile(r"\b(\d[\d.,]*|a|an|one|two|three|four|five|six|seven|eig
 # presidential library", "along the Miller estuary", "off the Gold Coast").
 _AT = {"at", "inside", "outside", "near", "along", "across", "off", "beside"}
 # Entity kinds a place is never read from ("in February 2022" is a pobj of "in" and a proper noun, not a place).
-_NOT_PLACES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY", "PERSON", "NORP"}
+# Not people: places bear their names ("along the Miller estuary", "at Kennedy Airport").
+_NOT_PLACES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 # A place after these names a party, not where something happened ("an exchange between Washington and Moscow").
 _PARTY_PREPS = {"between", "with", "against"}
 _AGE = re.compile(r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\baged?\s\d{1,3}\b", re.IGNORECASE)
