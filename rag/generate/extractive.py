@@ -115,14 +115,13 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     A place is read from the parse alone: a name after "in" is not always a place ("in Abu Dhabi", "in
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
-    if kind.name in ("place", "sort"):  # "what kind of X": X with words that qualify it (the parse)
-        return bool(located_spans(asked, sentence)) and not place_or_day_of_other(asked, nlp.parse(sentence))
-    fits = shows_type(kind, sentence, names)
-    if fits and place_or_day_of_other(asked, nlp.parse(sentence)):
+    # "what kind of X": X with words that qualify it (the parse)
+    fits = bool(located_spans(asked, sentence)) if kind.name in ("place", "sort") else shows_type(kind, sentence, names)
+    if not fits or place_or_day_of_other(asked, nlp.parse(sentence)):
         return False
-    if fits and kind.name == "person":
+    if kind.name == "person":
         return any(role_ok for _, _, role_ok in located_spans(asked, sentence))
-    return fits
+    return True
 
 
 def _pick(scorer: _Scorer, scores: np.ndarray, threshold: float, limit: int) -> _Pick | None:

@@ -114,10 +114,10 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
     spans = [e for e in doc.ents if e.label_ in asked.labels]
     # "at the presidential library", "in the Oval Office": small-model NER rarely tags such places as places
     if asked.kind == "place":
+        taken = [*spans, *(e for e in doc.ents if e.label_ in _NOT_PLACES)]
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
                   and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
-                  and not any(c.start <= e.start < c.end for e in spans)
-                  and not any(e.label_ in _NOT_PLACES and c.start <= e.start < c.end for e in doc.ents)]
+                  and not any(c.start <= e.start < c.end for e in taken)]
     spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
                                          for n in (*asked.names, *asked.known))
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))

@@ -152,7 +152,7 @@ def event_sentences(asked: Asked, cands: list[Candidate], passages: list[Passage
         return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
     named = named_in(asked)
     about = [c for c in about if (spans := answer_spans(asked, c.text))
-             and not said_of_other(asked, nlp.parse(c.text), named) and not told_apart(asked, nlp.parse(c.text), spans)]
+             and not said_of_other(asked, (doc := nlp.parse(c.text)), named) and not told_apart(asked, doc, spans)]
     return list(dict.fromkeys(t for c in about for t in (c.text, c.previous) if t))
 
 
@@ -165,9 +165,9 @@ def with_short_answer(question: str, draft: Draft) -> Draft:
     if asked.kind in (None, "reason"):
         return draft
     evidence = draft.claims[0].evidence[0]
-    # Only a span in the question word's role: "Who else did he meet?" is not answered by who urged.
     if place_or_day_of_other(asked, nlp.parse(evidence.quote.text)):
         return draft
+    # Only a span in the question word's role: "Who else did he meet?" is not answered by who urged.
     spans = [text for text, _, role_ok in located_spans(asked, evidence.quote.text) if role_ok]
     return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence)) if spans else draft
 
