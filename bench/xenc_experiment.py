@@ -44,7 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag.eval.ceiling import holds_all  # noqa: E402
+from rag.eval.ceiling import answers  # noqa: E402
 from rag.eval.corpora import resolve_corpus  # noqa: E402
 from rag.eval.dataset import load_questions  # noqa: E402
 from rag.eval.runner import eval_settings  # noqa: E402
@@ -160,9 +160,7 @@ def collect(path: str, corpus: str, reader: bool) -> list[dict]:
         t_retrieve = time.perf_counter() - t0
         cands = candidates(passages)
         texts = [c.text for c in cands]
-        labels = np.array([q.answerable and (holds_all(c.text, q.key_facts) or
-                                             (bool(c.previous) and holds_all(f"{c.previous} {c.text}", q.key_facts)))
-                           for c in cands], dtype=bool)
+        labels = np.array([q.answerable and answers(c, q.key_facts) for c in cands], dtype=bool)
         t1 = time.perf_counter()
         qv = pipeline.embed([q.question])[0]
         sv = pipeline.embed(texts) if texts else np.zeros((0, 384), np.float32)

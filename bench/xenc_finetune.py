@@ -86,7 +86,7 @@ def build_data(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     import xenc_experiment as xe
 
-    from rag.eval.ceiling import holds_all
+    from rag.eval.ceiling import answers
     from rag.eval.dataset import load_questions
     from rag.generate.features import candidates
     from rag.generate.reader import load_model, read_answer
@@ -118,8 +118,7 @@ def build_data(args: argparse.Namespace) -> None:
                    "answerable": bool(q.answerable), "t_bi": t_bi,
                    "candidates": [{"text": c.text, "previous": c.previous or "", "rank": int(c.rank),
                                    "bi": float(b),
-                                   "label": bool(q.answerable and (holds_all(c.text, q.key_facts) or (
-                                       bool(c.previous) and holds_all(f"{c.previous} {c.text}", q.key_facts))))}
+                                   "label": bool(q.answerable and answers(c, q.key_facts))}
                                   for c, b in zip(cands, bi, strict=True)]}
             if reader:
                 t2 = time.perf_counter()
