@@ -67,7 +67,7 @@ def quantized_model(model_dir: Path) -> Path:
         return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _build(source_model(), target)
+        requantize(source_model(), target)
     except OSError as exc:
         raise RagError(f"Could not write the embedding model to {target.parent} ({exc.strerror or exc}); "
                        "set RAG_MODEL_DIR to a writable folder.") from exc
@@ -82,7 +82,9 @@ class _NoPreprocessAdvice(logging.Filter):
         return "pre-processing" not in record.getMessage()
 
 
-def _build(source: Path, target: Path) -> None:
+def requantize(source: Path, target: Path) -> None:
+    """Fold `source`'s int8-storage weights and quantize its matrix products to 7-bit int8 MatMulInteger into `target`
+    (see the module docstring)."""
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
