@@ -37,9 +37,9 @@ from rag.generate.features import (
 )
 from rag.generate.heads import head_match, name_labels
 from rag.generate.predicates import count_match, predicate_match, said_alike
-from rag.generate.reader import WEIGHTS_FILE, ReaderModel, event_sentences, with_context
+from rag.generate.reader import ReaderModel, event_sentences, weights_file, with_context
 from rag.ingest.pipeline import ingest
-from rag.settings import RagSettings
+from rag.settings import RagSettings, get_settings
 
 L2 = 0.01
 T = TypeVar("T")
@@ -235,7 +235,7 @@ def print_report(report: dict[str, dict[str, float]], fitted_on: list[str]) -> N
 
 def main() -> None:
     """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
-    args = fit_arguments(__doc__, WEIGHTS_FILE)
+    args = fit_arguments(__doc__, weights_file())
     sets = collect_sets(args, collect, "fit-reader-")
     train = [e for spec in args.fit for e in sets[spec]]
     w, b = fit(train)
@@ -257,7 +257,7 @@ def main() -> None:
             "fitted_on": args.fit, "head_cut_calibrated_on": (args.calibrate if args.calibrate_thresholds
                                                                   else [*args.fit, *args.calibrate]), "l2": L2,
             "thresholds_calibrated_on": args.calibrate if args.calibrate_thresholds else args.fit,
-            "command": "python -m rag.eval.fit_reader " + " ".join(
+            "command": ("RAG_RANKER=true " * get_settings().ranker) + "python -m rag.eval.fit_reader " + " ".join(
                 [*(f"--fit {s}" for s in args.fit), *(f"--calibrate {s}" for s in args.calibrate),
                  *(["--calibrate-thresholds"] if args.calibrate_thresholds else [])]),
             "fit_report": report,

@@ -137,12 +137,13 @@ class Pipeline:
 
     def warm(self) -> None:
         """Load now what the first question would otherwise wait for: the index and its BM25 copy, the
-        embedding session, spaCy's pipeline and the reader's weights (none of them is network-bound).
+        embedding session, spaCy's pipeline, the reader's weights and its ranker (none of them is network-bound).
 
         Why: on the 50-article lee corpus the first answer of a fresh process took ~1 s against ~30 ms for
         later ones (bench/bench_reader.py); a server calls this at start so its first user does not pay it.
         Errors are left for the first question to report in words.
         """
+        from rag.generate.ranker import get_ranker
         from rag.generate.reader import load_model
         from rag.nlp import parse
 
@@ -152,6 +153,8 @@ class Pipeline:
                 retriever.keyword_index()
             embed_texts(self.embedder, ["warm up"])
             load_model()
+            if get_settings().ranker:
+                get_ranker()
             parse("The model is warm.")
 
     # -- answering ---------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def test_warm__loads_models_and_bm25_before_the_first_question(seeded_settings) 
 from pathlib import Path
 from rag.answering import Pipeline
 from rag.settings import RagSettings
-from rag.generate.reader import load_model
+from rag.generate.reader import _load_model as load_model
 from rag.index import keyword
 from rag.nlp import _load
 from rag.settings import RagSettings

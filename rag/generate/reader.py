@@ -54,7 +54,8 @@ from rag.generate.predicates import (
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
-WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")  # fitted without the ranker (its weight is 0)
+RANKER_WEIGHTS_FILE = Path(__file__).with_name("reader_weights_ranker.json")  # fitted with it (RAG_RANKER=true)
 CONFLICT_COS = 0.45  # two answer sentences this similar, from different sources, with different numbers disagree
 _NUMERIC_KINDS = {None, "number", "times", "duration", "age", "date"}
 CONFLICT_SHARE = 0.5  # ... when the second scores at least this share of the abstain threshold
@@ -82,9 +83,21 @@ class ReaderModel:
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 
 
-@lru_cache(maxsize=1)
-def load_model(path: Path = WEIGHTS_FILE) -> ReaderModel:
-    """The fitted reader (weights are named, so a feature list change cannot silently misalign them)."""
+def weights_file() -> Path:
+    """The reader's fitted weights: those fitted with the answer ranker's feature when RAG_RANKER is on."""
+    from rag.settings import get_settings
+
+    return RANKER_WEIGHTS_FILE if get_settings().ranker else WEIGHTS_FILE
+
+
+def load_model(path: Path | None = None) -> ReaderModel:
+    """The fitted reader (`weights_file()` by default)."""
+    return _load_model(path or weights_file())
+
+
+@lru_cache(maxsize=2)
+def _load_model(path: Path) -> ReaderModel:
+    # Weights are named, so a change of the feature list cannot silently misalign them.
     data = json.loads(path.read_text(encoding="utf-8"))
     return ReaderModel(np.array([data["weights"][f] for f in FEATURES]), float(data["bias"]), float(data["threshold"]),
                        float(data["threshold_typed"]), float(data["predicate_cos"]), float(data.get("head_cos", 0.0)),
