@@ -49,6 +49,13 @@ LEEBG_TEST_DATASET = Path(__file__).resolve().parent / "questions_leebg_test.jso
 # `--corpus leebg` drawn from 70 articles that no earlier question used. Never tuned on.
 SEEDS_TEST6_DATASET = Path(__file__).resolve().parent / "questions_seeds_test6.jsonl"
 LEEBG_TEST2_DATASET = Path(__file__).resolve().parent / "questions_leebg_test2.jsonl"
+# A second training set over lee (200), written blind on 2026-12-07 to train the answer ranker (eval/fit_ranker.py).
+LEE_TRAIN2_DATASET = Path(__file__).resolve().parent / "questions_lee_train2.jsonl"
+# Since the ranker (2026-12-07) the sixth sets choose between variants. Seventh blind sets, written that day by a
+# helper given only the articles and this schema, the held-out sets of that release: seeds (40), and 64 questions
+# over `--corpus leebg` drawn from 70 articles that no earlier question used. Never tuned on.
+SEEDS_TEST7_DATASET = Path(__file__).resolve().parent / "questions_seeds_test7.jsonl"
+LEEBG_TEST3_DATASET = Path(__file__).resolve().parent / "questions_leebg_test3.jsonl"
 
 
 class DatasetError(ValueError):
