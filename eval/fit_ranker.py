@@ -44,6 +44,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # rag.generate.ranker imports nothing but numpy: the torch venv can read it too
+from rag.generate.ranker import pair_text as joined  # noqa: E402
+
 OUT_FILE = ROOT / "rag" / "generate" / "ranker_lora.npz"
 # Not the sets the reader's weights are fitted on (questions, questions_heldout, questions_lee_dev: see
 # rag/generate/reader_weights.json): the reader learns how far to trust the ranker on questions the ranker never saw.
@@ -61,7 +64,8 @@ SEED = 0
 
 # ---------------------------------------------------------------- data (project venv)
 def build_data(args: argparse.Namespace) -> None:
-    """One JSONL per question set: {question, answerable, candidates: [{text, previous, label, bi}]}."""
+    """One JSONL per question set: {question, answerable, candidates: [{text, previous, bi, label, alone}]}
+    (label: states every key fact with the sentence before it; alone: by itself)."""
     import tempfile
 
     from rag.answering import Pipeline
@@ -106,9 +110,6 @@ def load_rows(data: Path, name: str) -> list[dict]:
 
 
 def pair_text(cand: dict) -> str:
-    sys.path.insert(0, str(ROOT))  # rag.generate.ranker imports nothing but numpy: the torch venv can read it
-    from rag.generate.ranker import pair_text as joined
-
     return joined(cand["previous"], cand["text"])
 
 

@@ -257,7 +257,8 @@ def main() -> None:
             "fitted_on": args.fit, "head_cut_calibrated_on": (args.calibrate if args.calibrate_thresholds
                                                                   else [*args.fit, *args.calibrate]), "l2": L2,
             "thresholds_calibrated_on": args.calibrate if args.calibrate_thresholds else args.fit,
-            "command": ("RAG_RANKER=true " * get_settings().ranker) + "python -m rag.eval.fit_reader " + " ".join(
+            "command": ("RAG_RANKER=true " if get_settings().ranker else "") + "python -m rag.eval.fit_reader "
+            + " ".join(
                 [*(f"--fit {s}" for s in args.fit), *(f"--calibrate {s}" for s in args.calibrate),
                  *(["--calibrate-thresholds"] if args.calibrate_thresholds else [])]),
             "fit_report": report,

@@ -274,11 +274,11 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
         ])
     x = np.array(rows, dtype=float).reshape(len(cands), len(FEATURES))
     # Only with RAG_RANKER on (opt-in: ~250 ms a question on two cores). The cross-encoder costs ~40 ms of CPU a
-    # sentence, so it reads only sentences that may answer at all, and of those the
-    # MAX_PAIRS closest to the question by the embedder; its logit enters as a probability, on the features' scale.
-    keep = np.flatnonzero(eligible(asked, x)) if get_settings().ranker else np.zeros(0, dtype=int)
-    keep = keep[np.argsort(-dense[keep], kind="stable")[:MAX_PAIRS]]
-    if len(keep):
+    # sentence, so it reads only sentences that may answer at all, and of those the MAX_PAIRS closest to the
+    # question by the embedder; its logit enters as a probability, on the features' scale.
+    if get_settings().ranker:
+        keep = np.flatnonzero(eligible(asked, x))
+        keep = keep[np.argsort(-dense[keep], kind="stable")[:MAX_PAIRS]]
         logits = get_ranker().scores(asked.text, [pair_text(cands[i].previous, cands[i].text) for i in keep])
         x[keep, FEATURES.index("ranker")] = 1.0 / (1.0 + np.exp(-logits))
     return x

@@ -22,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.errors import RagError
-
 RANKER_FILE = Path(__file__).with_name("ranker_lora.npz")
 # Sentences read per question part, the closest to it by the embedder: its 12 closest hold a sentence that answers for
 # 0.89-1.00 of the answerable questions of every training set (0.95 on leebg test), its 6 closest for 0.85-1.00.
@@ -42,21 +40,15 @@ def _digest(path: Path) -> str:
 
 def ranker_model(model_dir: Path, weights: Path = RANKER_FILE) -> Path:
     """Path of the ranker's ONNX model in `model_dir`, building it first if it is not there yet (~5 s, once)."""
-    from rag.index.quantize import _versions, requantize, source_model
+    from rag.index.quantize import built_once, requantize, source_model
 
-    target = model_dir.expanduser() / f"ranker-{_digest(weights)}-{_versions()}.onnx"
-    if target.is_file():
-        return target
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def build(target: Path) -> None:
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             updated = Path(tmp) / "updated.onnx"
             _apply_update(source_model(), weights, updated)
-            requantize(updated, target)  # writes a temporary file and renames it: never a partial model
-    except OSError as exc:
-        raise RagError(f"Could not write the ranker model to {target.parent} ({exc.strerror or exc}); "
-                       "set RAG_MODEL_DIR to a writable folder.") from exc
-    return target
+            requantize(updated, target)
+
+    return built_once(model_dir, f"ranker-{_digest(weights)}", "ranker model", build)
 
 
 def _apply_update(source: Path, weights: Path, target: Path) -> None:
@@ -85,19 +77,12 @@ class Ranker:
     """Scores (question, passage) pairs: a logit, higher when the passage answers the question."""
 
     def __init__(self, model_dir: Path, weights: Path = RANKER_FILE, threads: int = 2) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        from rag.index.embeddings import local_model_files
+        from rag.index.embeddings import cpu_session, local_model_files
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across pairs instead, as the embedder does
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # already folded
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.enable_mem_pattern = False
-        self._session = ort.InferenceSession(str(ranker_model(model_dir, weights)), options,
-                                             providers=["CPUExecutionProvider"])
+        # parallel across pairs, one thread each, as the embedder runs texts
+        self._session = cpu_session(ranker_model(model_dir, weights), spin=False)
         with np.load(weights) as data:
             meta = json.loads(str(data["meta"]))
             self._dense_w, self._dense_b = data["head.dense.weight"], data["head.dense.bias"]
@@ -134,7 +119,8 @@ def get_ranker(model_dir: Path | None = None) -> Ranker:
 
 
 def main() -> None:
-    """Build the ranker's model now (used by `make install`), printing its path."""
+    """Build the ranker's model now (`python -m rag.generate.ranker`, ahead of the first question with
+    RAG_RANKER on), printing its path."""
     from rag.settings import get_settings
 
     print(ranker_model(get_settings().model_dir))

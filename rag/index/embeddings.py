@@ -53,6 +53,24 @@ def local_model_files(model_dir: Path | None = None) -> tuple[Path, Path]:
     return model, tokenizer
 
 
+def cpu_session(model_path: Path, spin: bool):  # -> onnxruntime.InferenceSession (imported lazily)
+    """An ONNX Runtime CPU session on one intra-op thread, for callers that run several inputs side by side."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    # Graph optimisation off: the same texts/s and vectors (`bench/bench_embed.py --group graph`), and the
+    # session starts faster, which `rag ask` pays; the model files are already folded (rag/index/quantize.py).
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    if not spin:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # Memory patterns plan one arena block per input shape; our inputs vary in shape, so the arena
+    # kept growing (+99 MB over a 3 MB article, bench_large.py). Without them: +52 MB, same CPU time.
+    options.enable_mem_pattern = False
+    return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+
 class Embedder(Protocol):
     """What retrieval, ingest and the answerers need of an embedding model."""
 
@@ -76,22 +94,10 @@ class OnnxMiniLMEmbedding:
     """
 
     def __init__(self, threads: int = 2, spin: bool = False, model_dir: Path | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model_path, tokenizer_path = local_model_files(model_dir)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1  # parallel across texts instead (see the class docstring)
-        options.inter_op_num_threads = 1
-        # Graph optimisation off: the same texts/s and vectors (`bench/bench_embed.py --group graph`), and the
-        # session starts faster, which `rag ask` pays; the model file is already folded (rag/index/quantize.py).
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        if not spin:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        # Memory patterns plan one arena block per input shape; our inputs vary in shape, so the arena
-        # kept growing (+99 MB over a 3 MB article, bench_large.py). Without them: +52 MB, same CPU time.
-        options.enable_mem_pattern = False
-        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._session = cpu_session(model_path, spin)  # one thread: parallel across texts (see the class docstring)
         tokenizer = Tokenizer.from_file(str(tokenizer_path))
         tokenizer.enable_truncation(max_length=_MAX_TOKENS)
         tokenizer.no_padding()

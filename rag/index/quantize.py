@@ -24,6 +24,7 @@ import importlib.util
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -57,19 +58,25 @@ def _versions() -> str:
 
 
 def quantized_model(model_dir: Path) -> Path:
-    """Path of the re-quantized model in `model_dir`, building it first if it is not there yet.
+    """Path of the re-quantized model in `model_dir`, building it first if it is not there yet."""
+    return built_once(model_dir, "minilm-l6-v2-dynint8w7", "embedding model",
+                      lambda target: requantize(source_model(), target))
 
-    Written to a temporary file and renamed into place, so a crash or a second process building the same
-    file at the same time never leaves a partial model behind (both write identical bytes).
+
+def built_once(model_dir: Path, stem: str, what: str, build: Callable[[Path], None]) -> Path:
+    """`model_dir`/`stem`-<package versions>.onnx, made by `build(target)` first if it is not there yet.
+
+    `build` must write a temporary file and rename it into place (as `requantize` does), so a crash or a second
+    process building the same file at the same time never leaves a partial model behind (both write identical bytes).
     """
-    target = model_dir.expanduser() / f"minilm-l6-v2-dynint8w7-{_versions()}.onnx"
+    target = model_dir.expanduser() / f"{stem}-{_versions()}.onnx"
     if target.is_file():
         return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        requantize(source_model(), target)
+        build(target)
     except OSError as exc:
-        raise RagError(f"Could not write the embedding model to {target.parent} ({exc.strerror or exc}); "
+        raise RagError(f"Could not write the {what} to {target.parent} ({exc.strerror or exc}); "
                        "set RAG_MODEL_DIR to a writable folder.") from exc
     return target
 
