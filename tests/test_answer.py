@@ -34,6 +34,15 @@ def test_answer__witkoff_meeting_place_is_cited_verbatim(seeded_settings) -> Non
         assert MARKER.search(sentence), f"uncited sentence: {sentence}"
 
 
+def test_answer__the_detail_told_after_the_lead_is_the_answer(seeded_settings) -> None:
+    # "Who" reads as the object of the stranded "for": the one exchanged for her, not a subject elsewhere
+    res = answer("Who was Karelina exchanged for?", settings=seeded_settings)
+    assert not res.abstained
+    assert res.short_answer is not None and res.short_answer.text == "Arthur Petrov"
+    assert_citations_valid(res)
+    assert all("Arthur Petrov" in c.quote for c in res.citations)
+
+
 @pytest.mark.parametrize(
     "question",
     ["What is the capital of France?", "Who won the 2024 Super Bowl?",

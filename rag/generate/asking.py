@@ -227,7 +227,7 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     # model often misparses ("What share ... do Russian forces control?": "share" as subject).
     wh = next((t for t in doc[:3] if t.tag_ in {"WP", "WP$", "WDT", "WRB"}), None)
     pronoun = wh is not None and wh.tag_ in {"WP", "WP$"}
-    role = "subject" if pronoun and wh.dep_ in SUBJECT_DEPS else "object"
+    role = "subject" if pronoun and wh.dep_ in SUBJECT_DEPS and not _object_misread(doc, wh) else "object"
     if role == "subject" and wh.dep_ == "nsubjpass":
         role = "any"  # "Who was made leader?" is answered in either voice: "X was made leader", "appointed X"
     elif not pronoun:
@@ -279,6 +279,15 @@ def _head(doc, kind: str | None) -> str:  # doc: a spaCy Doc
                 None)
     # A place that is a kind of building ("Which hotel / airport ...?") is not said by a place entity alone.
     return lemma if said in (None, "place") else ""
+
+
+def _object_misread(doc, wh) -> bool:  # doc: a spaCy Doc; wh: the question word's Token
+    """Whether a question word parsed as the subject is the object of a preposition left at the end ("Who was
+    Karelina exchanged for?": the small model reads "Who" as a second subject), or its clause has a subject of
+    its own besides it."""
+    stranded = any(t.dep_ == "prep" and not any(c.dep_ in ("pobj", "pcomp") for c in t.children) for t in doc)
+    other = any(c.dep_ in SUBJECT_DEPS and c.i != wh.i for c in wh.head.children)
+    return stranded or other
 
 
 def _role_asked(doc, kind: str | None, wh) -> str:  # doc: a spaCy Doc; wh: the question word's Token or None
