@@ -28,6 +28,24 @@ def test_answer_type__reads_the_kind_of_answer_from_the_wording(question: str, k
     assert (found.name if found else None) == kind
 
 
+def test_answer_type__a_scene_setting_clause_before_the_question_word_is_not_what_is_asked() -> None:
+    assert answer_type("When the interim president quit after a week, who did he say would take over?").name == "person"
+    assert answer_type("After the attack, how many people were evacuated?").name == "number"
+    assert answer_type("When was Crimea annexed, where was it?").name == "date"  # a question of its own
+
+
+def test_date_answers__a_sentence_giving_the_date_is_preferred_to_one_restating_the_question() -> None:
+    from rag.generate.asking import read_question
+    from rag.generate.extractive import _fits
+
+    question = "When does the Prime Minister expect to travel to Jakarta for the summit?"
+    kind = answer_type(question)
+    assert kind.mode == "prefer"
+    asked = read_question(question)
+    assert not _fits(kind, "The Prime Minister has revealed he will travel to Jakarta for a summit.", set(), asked)
+    assert _fits(kind, "He now expects to make the trip in February or March.", set(), asked)
+
+
 def test_shows_type__age_must_belong_to_the_person_asked_about() -> None:
     kind = answer_type("How old is Steve Witkoff?")
     sentence = "Dmitriev, 49, had visited Washington last week."

@@ -42,6 +42,19 @@ _KINDS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = tuple(
         (r"^\s*why\b|\bwhat (was|is|were|are) the (reason|cause|motive)\b|\bfor what reason\b", "reason", ""),
     )
 )
+_AUX = r"did|do|does|was|were|is|are|has|have|had|will|would|can|could|should|might"
+# "When Argentina's interim president quit, who did he say would take over?" asks "who": a clause before the comma
+# only sets the scene for the question word after it.
+# (Not "When was it signed, where ...?": a question of its own.)
+_LEADING_CLAUSE = re.compile(
+    rf"^\s*(?:when|while|after|before|if|once|since)\b(?!\s+(?:{_AUX})\b)[^?,]*,\s*(?={_WH}\b)", re.IGNORECASE)
+
+
+def main_question(question: str) -> str:
+    """`question` without a scene-setting clause before its question word (see _LEADING_CLAUSE)."""
+    return _LEADING_CLAUSE.sub("", question, count=1)
+
+
 # "What percentage ...?" / "By what percent ...?" is answered by a share printed as one ("25 per cent", "12%"; the
 # small model tags the first as money as often as a percent): a count of something else is no share of it.
 ASKS_PERCENT = re.compile(r"\bwhat (percentage|percent)\b", re.IGNORECASE)
@@ -201,7 +214,8 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     full = question  # dense and lexical similarity read the carried names too
     question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
-    kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(question)), (None, frozenset()))
+    kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(main_question(question))),
+                        (None, frozenset()))
     head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)
     if kind is None and head is not None:
         # "Which Canadian city ...?", "Which US official ...?" ask what "which city" / "which official" ask: the

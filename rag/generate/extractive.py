@@ -116,7 +116,8 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
     # "what kind of X": X with words that qualify it (the parse)
-    fits = bool(located_spans(asked, sentence)) if kind.name in ("place", "sort") else shows_type(kind, sentence, names)
+    fits = (bool(located_spans(asked, sentence)) if kind.name in ("place", "sort", "date")
+            else shows_type(kind, sentence, names))
     if not fits or place_or_day_of_other(asked, nlp.parse(sentence)):
         return False
     if kind.name == "person":

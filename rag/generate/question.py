@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.generate.asking import GENERIC_COUNTS
+from rag.generate.asking import GENERIC_COUNTS, main_question
 from rag.text import content_terms
 
 _WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
@@ -51,7 +51,7 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
         (r"^\s*(by )?when\b|\bwhat (day|date|year|month|time)\b|\bin which year\b", "date",
          r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|"
          r"June|July|August|September|October|November|December|\d{4}|(?i:yesterday|today|tomorrow|last "
-         r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", "bonus", False),
+         r"(week|month|year)|next (week|month|year)|earlier|later|days?|weeks?))\b", "prefer", False),
         (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
          r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
          r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "prefer", False),
@@ -88,7 +88,7 @@ def split_compound(question: str) -> list[str]:
 
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer the question expects, when its wording says so."""
-    return next((kind for asks, kind in _TYPES if asks.search(question)), None)
+    return next((kind for asks, kind in _TYPES if asks.search(main_question(question))), None)
 
 
 def names_in(question: str) -> set[str]:
