@@ -56,6 +56,10 @@ LEE_TRAIN2_DATASET = Path(__file__).resolve().parent / "questions_lee_train2.jso
 # over `--corpus leebg` drawn from 70 articles that no earlier question used. Never tuned on.
 SEEDS_TEST7_DATASET = Path(__file__).resolve().parent / "questions_seeds_test7.jsonl"
 LEEBG_TEST3_DATASET = Path(__file__).resolve().parent / "questions_leebg_test3.jsonl"
+# Eighth blind sets, written on 2026-12-07 (afternoon release) the same way, its held-out sets: seeds (40), and 64
+# questions over `--corpus leebg` from 70 further articles no earlier question used. Never tuned on.
+SEEDS_TEST8_DATASET = Path(__file__).resolve().parent / "questions_seeds_test8.jsonl"
+LEEBG_TEST4_DATASET = Path(__file__).resolve().parent / "questions_leebg_test4.jsonl"
 
 
 class DatasetError(ValueError):
