@@ -260,7 +260,8 @@ def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Pa
     # Upload by the file input the drop zone wraps; the result names the file and the header count moves.
     _open_tab(page, "Articles")
     page.set_input_files("#nr-upload input[type=file]", [str(upload)])
-    page.wait_for_selector(f"#nr-upload :text('{UPLOAD_NAME}')", timeout=30_000)
+    # (Gradio's upload round trip took over 30 s once in a full fresh run, both workers and the server busy.)
+    page.wait_for_selector(f"#nr-upload :text('{UPLOAD_NAME}')", timeout=120_000)
     page.click("#nr-add-files")
     page.wait_for_selector("#nr-ingest-result .nr-res-added", timeout=120_000)
     assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-ingest-result").inner_text()
