@@ -24,6 +24,12 @@ def learned(seeded_settings) -> Pipeline:
     ("Who was Ksenia Karelina exchanged for?", "person"), ("How old is Kirill Dmitriev?", "age"),
     ("How many people were killed in the attack on Kyiv?", "number"), ("When was the Eiffel Tower built?", "date"),
     ("Why was Petrov arrested?", "reason"), ("What did Klitschko say about giving up territory?", None),
+    # "the name of the X" asks what "which X" asks; a name of someone, or of a noun no kind lists, is a person's
+    ("What is the name of the hotel where Witkoff stayed?", "place"),
+    ("What is the name of the town where the drone fell?", "city"),
+    ("What is the name of the envoy who met Putin?", "person"),
+    # a clause before the question word only sets the scene
+    ("When the talks ended, who did Witkoff meet?", "person"),
 ])
 def test_read_question__reads_the_kind_of_answer_asked_for(question: str, kind: str | None) -> None:
     assert read_question(question).kind == kind

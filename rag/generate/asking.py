@@ -217,6 +217,12 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(main_question(question))),
                         (None, frozenset()))
     head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)
+    named = _name_of(doc) if kind == "person" else None
+    if named is not None:
+        # "What is the name of the hotel / town ...?" asks what "which hotel / town" asks; of a person or a noun
+        # the kinds do not list, a name (a person or an organisation)
+        kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(f"which {named.text}")),
+                            (kind, labels))
     if kind is None and head is not None:
         # "Which Canadian city ...?", "Which US official ...?" ask what "which city" / "which official" ask: the
         # parse finds the noun the question word determines past its modifiers
@@ -293,6 +299,12 @@ def _head(doc, kind: str | None) -> str:  # doc: a spaCy Doc
                 None)
     # A place that is a kind of building ("Which hotel / airport ...?") is not said by a place entity alone.
     return lemma if said in (None, "place") else ""
+
+
+def _name_of(doc):  # doc: a spaCy Doc; returns a Token or None
+    """The noun in "What is the name of the X ...?", if the question asks that."""
+    return next((c for t in doc[:6] if t.lower_ == "name" for p in t.children if p.dep_ == "prep" and p.lower_ == "of"
+                 for c in p.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None)
 
 
 def _object_misread(doc, wh) -> bool:  # doc: a spaCy Doc; wh: the question word's Token
