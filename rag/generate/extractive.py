@@ -115,7 +115,7 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     A place is read from the parse alone: a name after "in" is not always a place ("in Abu Dhabi", "in
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
-    # "what kind of X": X with words that qualify it (the parse)
+    # "what kind of X": X with words that qualify it; a date: spaCy's DATE / TIME entities (the parse)
     fits = (bool(located_spans(asked, sentence)) if kind.name in ("place", "sort", "date")
             else shows_type(kind, sentence, names))
     if not fits or place_or_day_of_other(asked, nlp.parse(sentence)):
