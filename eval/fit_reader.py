@@ -81,7 +81,8 @@ def collect(dataset: Path, corpus: Path, work: Path) -> list[Example]:
             alike = said_alike(asked, sentences, pipeline.embed) if sentences else -1.0
             head = (float(head_match(asked, with_context(sentences, cands), pipeline.embed).max())
                     if sentences else 1.0)
-            x = feature_matrix(asked, cands, passages, pipeline.embed) if cands else np.zeros((0, len(FEATURES)))
+            x = (feature_matrix(asked, cands, passages, pipeline.embed, ranker=pipeline.ranker) if cands
+                 else np.zeros((0, len(FEATURES))))
             y = np.array([any(fact_present(c.text, alts) for alts in facts) for c in cands], dtype=float)
             keep = eligible(asked, x)  # the reader only ever scores these
             x, y = x[keep], y[keep]
@@ -235,7 +236,7 @@ def print_report(report: dict[str, dict[str, float]], fitted_on: list[str]) -> N
 
 def main() -> None:
     """Fit on --fit sets, report on --fit and --test sets, optionally write the weights file."""
-    args = fit_arguments(__doc__, weights_file())
+    args = fit_arguments(__doc__, weights_file(get_settings().ranker))
     sets = collect_sets(args, collect, "fit-reader-")
     train = [e for spec in args.fit for e in sets[spec]]
     w, b = fit(train)

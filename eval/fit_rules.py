@@ -69,7 +69,8 @@ def collect(dataset: Path, corpus: Path, work: Path) -> FitSet:
     for q in load_questions(dataset, corpus):
         passages = pipeline.retriever.retrieve(q.question)
         facts = [f if isinstance(f, list) else [f] for f in q.key_facts]
-        cases.append(Case(q.question, passages, can_answer(q.question, passages, pipeline.embed), facts))
+        cases.append(Case(q.question, passages, can_answer(q.question, passages, pipeline.embed,
+                                                           ranker=pipeline.ranker), facts))
     return FitSet(cases, pipeline.embed, settings.max_answer_sentences)
 
 

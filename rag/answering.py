@@ -37,6 +37,7 @@ from rag.text import squash_spaces
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
 
+    from rag.generate.ranker import Ranker
     from rag.ingest.loader import Skipped
     from rag.ingest.pipeline import IngestReport
 
@@ -108,6 +109,13 @@ class Pipeline:
         return len(rest)
 
     @property
+    def ranker(self) -> Ranker | None:
+        """The answer ranker when these settings turn it on (RAG_RANKER), else None; built once per model folder."""
+        from rag.generate.ranker import get_ranker
+
+        return get_ranker(self.settings.model_dir) if self.settings.ranker else None
+
+    @property
     def retriever(self) -> HybridRetriever:
         """The retriever; on first use builds the index from the corpus folder if it is empty."""
         with self._lock:
@@ -143,7 +151,6 @@ class Pipeline:
         later ones (bench/bench_reader.py); a server calls this at start so its first user does not pay it.
         Errors are left for the first question to report in words.
         """
-        from rag.generate.ranker import get_ranker
         from rag.generate.reader import load_model
         from rag.nlp import parse
 
@@ -152,9 +159,8 @@ class Pipeline:
             if self.settings.hybrid:
                 retriever.keyword_index()
             embed_texts(self.embedder, ["warm up"])
-            load_model()
-            if get_settings().ranker:
-                get_ranker()
+            load_model(ranker=self.settings.ranker)
+            _ = self.ranker
             parse("The model is warm.")
 
     # -- answering ---------------------------------------------------------------------------
@@ -193,9 +199,11 @@ class Pipeline:
                 notice = prompts.LLM_FALLBACK_NOTICE.format(reason=failure.reason)
         if draft is None:  # no LLM, or it failed: the offline answer, shown whole (the UI paces it)
             embed = self._prefetch_sentence_vectors(passages)
+            ranker = self.ranker
             if s.reader == "learned":
-                draft = read_answer(question, passages, embed, s.max_answer_sentences, context=standalone)
-            elif not can_answer(standalone, passages, embed):
+                draft = read_answer(question, passages, embed, s.max_answer_sentences, context=standalone,
+                                    ranker=ranker)
+            elif not can_answer(standalone, passages, embed, ranker=ranker):
                 draft = Draft()
             else:
                 draft = with_short_answer(standalone, extractive_answer(

@@ -84,24 +84,40 @@ def test_ranker_file__records_how_it_was_fitted() -> None:
 
 def test_rag_ranker_setting__switches_the_feature_and_the_weights_the_reader_uses(
         seeded_settings: RagSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.answering import answer
     from rag.generate.asking import read_question
     from rag.generate.features import FEATURES, feature_matrix
     from rag.generate.reader import RANKER_WEIGHTS_FILE, WEIGHTS_FILE, load_model, weights_file
-    from rag.settings import get_settings
 
-    pipeline = Pipeline(seeded_settings)
+    monkeypatch.delenv("RAG_RANKER", raising=False)
+    off = Pipeline(seeded_settings)
+    on = Pipeline(seeded_settings.model_copy(update={"ranker": True}))
     question = "Where did Witkoff meet Putin?"
-    passages = pipeline.retriever.retrieve(question)
+    passages = off.retriever.retrieve(question)
     cands = candidates(passages)
 
-    def ranker_column() -> np.ndarray:
-        return feature_matrix(read_question(question), cands, passages, pipeline.embed)[:, FEATURES.index("ranker")]
+    def ranker_column(pipeline: Pipeline) -> np.ndarray:
+        x = feature_matrix(read_question(question), cands, passages, pipeline.embed, ranker=pipeline.ranker)
+        return x[:, FEATURES.index("ranker")]
 
-    assert weights_file() == WEIGHTS_FILE and load_model().weights[-1] == 0.0  # off: the ranker counts for nothing
-    assert not ranker_column().any()
-    monkeypatch.setenv("RAG_RANKER", "true")
-    get_settings.cache_clear()
-    assert weights_file() == RANKER_WEIGHTS_FILE and load_model().weights[-1] > 0
-    column = ranker_column()
+    assert off.ranker is None and weights_file(False) == WEIGHTS_FILE
+    assert load_model().weights[-1] == 0.0  # off: the ranker counts for nothing
+    assert not ranker_column(off).any()
+    assert on.ranker is not None and weights_file(True) == RANKER_WEIGHTS_FILE
+    assert load_model(ranker=True).weights[-1] > 0
+    column = ranker_column(on)
     assert 0 < np.count_nonzero(column) <= 12 and column.max() > 0.5  # probabilities, for at most MAX_PAIRS sentences
     assert "St. Petersburg" in cands[int(np.argmax(column))].text
+
+    # The Pipeline's own settings decide, not the process's (RAG_RANKER is unset here): answer() with a settings
+    # object that turns the ranker on reads every question with it.
+    calls: list[str] = []
+    scores = Ranker.scores
+    monkeypatch.setattr(Ranker, "scores", lambda self, q, texts: calls.append(q) or scores(self, q, texts))
+    for reader in ("rules", "learned"):
+        calls.clear()
+        res = answer(question, settings=on.settings.model_copy(update={"reader": reader}))
+        assert calls and "St. Petersburg" in res.text, reader
+        calls.clear()
+        answer(question, settings=off.settings.model_copy(update={"reader": reader}))
+        assert not calls, reader

@@ -23,9 +23,8 @@ from rag.generate.asking import (
     whole_name_mentioned,
 )
 from rag.generate.predicates import named_in, place_or_day_of_other, predicate_match, said_of_other, told_apart
-from rag.generate.ranker import MAX_PAIRS, get_ranker, pair_text
+from rag.generate.ranker import MAX_PAIRS, Ranker, pair_text
 from rag.models import Embed, Passage
-from rag.settings import get_settings
 from rag.text import content_terms, coverage, sentence_key
 
 FEATURES = ("dense", "lexical", "type_match", "span_near", "role_match", "untyped", "novelty", "names", "focus",
@@ -233,8 +232,9 @@ def _tree_distance(a, b) -> int:
 
 
 def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
-                   context: str | None = None) -> np.ndarray:
-    """One row of FEATURES per candidate. `context` (the standalone form of a follow-up) counts as asked too."""
+                   context: str | None = None, ranker: Ranker | None = None) -> np.ndarray:
+    """One row of FEATURES per candidate. `context` (the standalone form of a follow-up) counts as asked too; the
+    "ranker" column is filled only when a `ranker` is given (RAG_RANKER, `Pipeline.ranker`)."""
     queries = [asked.text] + ([context] if context and context != asked.text else [])
     svecs = embed([c.text for c in cands])
     dense = (svecs @ embed(queries).T).max(axis=1)
@@ -276,10 +276,10 @@ def feature_matrix(asked: Asked, cands: list[Candidate], passages: list[Passage]
     # Only with RAG_RANKER on (opt-in: ~250 ms a question on two cores). The cross-encoder costs ~40 ms of CPU a
     # sentence, so it reads only sentences that may answer at all, and of those the MAX_PAIRS closest to the
     # question by the embedder; its logit enters as a probability, on the features' scale.
-    if get_settings().ranker:
+    if ranker is not None:
         keep = np.flatnonzero(eligible(asked, x))
         keep = keep[np.argsort(-dense[keep], kind="stable")[:MAX_PAIRS]]
-        logits = get_ranker().scores(asked.text, [pair_text(cands[i].previous, cands[i].text) for i in keep])
+        logits = ranker.scores(asked.text, [pair_text(cands[i].previous, cands[i].text) for i in keep])
         x[keep, FEATURES.index("ranker")] = 1.0 / (1.0 + np.exp(-logits))
     return x
 

@@ -51,6 +51,7 @@ from rag.generate.predicates import (
     says_event,
     told_apart,
 )
+from rag.generate.ranker import Ranker
 from rag.models import Embed, Passage
 from rag.text import content_terms, numbers_in
 
@@ -83,16 +84,14 @@ class ReaderModel:
         return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
 
 
-def weights_file() -> Path:
-    """The reader's fitted weights: those fitted with the answer ranker's feature when RAG_RANKER is on."""
-    from rag.settings import get_settings
-
-    return RANKER_WEIGHTS_FILE if get_settings().ranker else WEIGHTS_FILE
+def weights_file(ranker: bool) -> Path:
+    """The reader's fitted weights: those fitted with the answer ranker's feature when it is on (RAG_RANKER)."""
+    return RANKER_WEIGHTS_FILE if ranker else WEIGHTS_FILE
 
 
-def load_model(path: Path | None = None) -> ReaderModel:
-    """The fitted reader (`weights_file()` by default)."""
-    return _load_model(path or weights_file())
+def load_model(path: Path | None = None, ranker: bool = False) -> ReaderModel:
+    """The fitted reader: `path`, else the weights for a reader with or without the answer ranker."""
+    return _load_model(path or weights_file(ranker))
 
 
 @lru_cache(maxsize=2)
@@ -185,30 +184,32 @@ def with_short_answer(question: str, draft: Draft) -> Draft:
     return Draft(draft.claims, conflict=draft.conflict, short=ShortSpan(spans[0], evidence)) if spans else draft
 
 
-def can_answer(question: str, passages: list[Passage], embed: Embed, model: ReaderModel | None = None) -> bool:
+def can_answer(question: str, passages: list[Passage], embed: Embed, model: ReaderModel | None = None,
+               ranker: Ranker | None = None) -> bool:
     """Whether `passages` hold an answer to `question` (any reader): it is a question, something it names is
     mentioned, one sentence holds its kind of answer where its attribute and event are told, and the fitted
     model scores a sentence at or above its calibrated threshold. The rules reader shares that threshold: its
     own score ranks sentences well but separates answerable from unanswerable questions worse. For a compound
-    question, one answerable part is enough."""
-    model = model or load_model()
+    question, one answerable part is enough. With a `ranker`, `model` must be the weights fitted with it."""
+    model = model or load_model(ranker=ranker is not None)
     cands = candidates(passages)
     parts = split_compound(question)
     for part in parts:
         asked = read_question(part, whole=question)
-        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question)
+        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question,
+                                   ranker)
         if probs is not None and probs.max() >= model.threshold_for(asked):
             return True
     return False
 
 
 def part_probabilities(asked: Asked, cands: list[Candidate], passages: list[Passage], embed: Embed,
-                       model: ReaderModel, context: str | None) -> np.ndarray | None:
+                       model: ReaderModel, context: str | None, ranker: Ranker | None = None) -> np.ndarray | None:
     """P(answers `asked`) per candidate, 0 for those that may not answer it; None when the gate refuses."""
     asked = name_labels(asked, embed)
     if not answerable(asked, cands, passages, embed, model.predicate_cos, model.head_cos, model.event_cos):
         return None
-    x = feature_matrix(asked, cands, passages, embed, context=context)
+    x = feature_matrix(asked, cands, passages, embed, context=context, ranker=ranker)
     return np.where(eligible(asked, x), model.probabilities(x), 0.0)
 
 
@@ -231,9 +232,10 @@ def _disagreeing(cands: list[Candidate], probs: np.ndarray, svecs: np.ndarray, b
 
 def read_answer(question: str, passages: list[Passage], embed: Embed, max_sentences: int,
                 context: str | None = None, threshold: float | None = None,
-                model: ReaderModel | None = None) -> Draft:
-    """Answer `question` from `passages`; `context` (the standalone form of a follow-up) is read as the question."""
-    model = model or load_model()
+                model: ReaderModel | None = None, ranker: Ranker | None = None) -> Draft:
+    """Answer `question` from `passages`; `context` (the standalone form of a follow-up) is read as the question.
+    With a `ranker`, `model` must be the weights fitted with it (`load_model(ranker=True)`, the default then)."""
+    model = model or load_model(ranker=ranker is not None)
     cands = candidates(passages)
     asked_text = context or question
     parts = split_compound(asked_text)
@@ -242,7 +244,8 @@ def read_answer(question: str, passages: list[Passage], embed: Embed, max_senten
     svecs = embed([c.text for c in cands]) if cands else np.zeros((0, 1))
     for part in parts:
         asked = read_question(part, whole=asked_text)
-        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question)
+        probs = part_probabilities(asked, cands, passages, embed, model, None if len(parts) > 1 else question,
+                                   ranker)
         if probs is None:
             continue
         best = int(np.argmax(probs))
