@@ -214,20 +214,17 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     full = question  # dense and lexical similarity read the carried names too
     question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
-    kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(main_question(question))),
-                        (None, frozenset()))
+    kind, labels = _kind_asked(main_question(question), (None, frozenset()))
     head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)
     named = _name_of(doc) if kind == "person" else None
     if named is not None:
         # "What is the name of the hotel / town ...?" asks what "which hotel / town" asks; of a person or a noun
         # the kinds do not list, a name (a person or an organisation)
-        kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(f"which {named.text}")),
-                            (kind, labels))
+        kind, labels = _kind_asked(f"which {named.text}", (kind, labels))
     if kind is None and head is not None:
         # "Which Canadian city ...?", "Which US official ...?" ask what "which city" / "which official" ask: the
         # parse finds the noun the question word determines past its modifiers
-        kind, labels = next(((k, lab) for asks, k, lab in _KINDS if asks.search(f"which {head.text}")),
-                            (None, frozenset()))
+        kind, labels = _kind_asked(f"which {head.text}", (None, frozenset()))
     names = tuple(dict.fromkeys(
         e.text for e in doc.ents if e.label_ in _NAME_LABELS and e.text.lower() not in {"who", "what"}
     ))
@@ -299,6 +296,11 @@ def _head(doc, kind: str | None) -> str:  # doc: a spaCy Doc
                 None)
     # A place that is a kind of building ("Which hotel / airport ...?") is not said by a place entity alone.
     return lemma if said in (None, "place") else ""
+
+
+def _kind_asked(wording: str, default: tuple[str | None, frozenset[str]]) -> tuple[str | None, frozenset[str]]:
+    """(kind, entity labels) of the first of _KINDS `wording` matches; `default` when none does."""
+    return next(((k, lab) for asks, k, lab in _KINDS if asks.search(wording)), default)
 
 
 def _name_of(doc):  # doc: a spaCy Doc; returns a Token or None

@@ -86,7 +86,8 @@ def split_compound(question: str) -> list[str]:
 
 def answer_type(question: str) -> AnswerType | None:
     """The kind of answer the question expects, when its wording says so."""
-    return next((kind for asks, kind in _TYPES if asks.search(main_question(question))), None)
+    main = main_question(question)
+    return next((kind for asks, kind in _TYPES if asks.search(main)), None)
 
 
 def names_in(question: str) -> set[str]:

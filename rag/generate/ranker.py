@@ -109,12 +109,8 @@ class Ranker:
 
 
 @lru_cache(maxsize=1)
-def get_ranker(model_dir: Path | None = None) -> Ranker:
-    """The process's ranker (built once), over the settings' RAG_MODEL_DIR by default."""
-    if model_dir is None:
-        from rag.settings import get_settings
-
-        model_dir = get_settings().model_dir
+def get_ranker(model_dir: Path) -> Ranker:
+    """The process's ranker over `model_dir` (a settings' RAG_MODEL_DIR), built once (`Pipeline.ranker`)."""
     return Ranker(model_dir)
 
 
