@@ -41,6 +41,12 @@ def test_answer__the_detail_told_after_the_lead_is_the_answer(seeded_settings) -
     assert res.short_answer is not None and res.short_answer.text == "Arthur Petrov"
     assert_citations_valid(res)
     assert all("Arthur Petrov" in c.quote for c in res.citations)
+    # Asked again in a conversation it still stands alone: the earlier answer's names are not carried as known
+    # (which no answer may be), so the answer is not refused or replaced by another "exchange" (an Oval Office one).
+    first = answer("Who was Karelina swapped with?", settings=seeded_settings)
+    again = answer("Who was Karelina exchanged for?", history=[("Who was Karelina swapped with?", first.text)],
+                   settings=seeded_settings)
+    assert again.short_answer is not None and again.short_answer.text == "Arthur Petrov"
 
 
 @pytest.mark.parametrize(

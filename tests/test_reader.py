@@ -73,6 +73,19 @@ def test_condense_offline__resolves_pronouns_and_that_day_without_pasting_questi
     assert "Where did" not in standalone and "How long" not in standalone
 
 
+@pytest.mark.parametrize(("question", "follow_up"), [
+    ("Who was Karelina exchanged for?", False),  # short, but names its subject and says what happened
+    ("When did Putin arrive?", False),
+    ("What about Kyiv?", True), ("And Petrov?", True), ("Where?", True),  # elliptical: no event of their own
+    ("How long did it last?", True), ("Who else did he meet that day?", True),  # refer back
+])
+def test_is_follow_up__a_short_question_naming_its_subject_and_event_stands_alone(question: str,
+                                                                                   follow_up: bool) -> None:
+    from rag.generate.condense import is_follow_up
+
+    assert is_follow_up(question) == follow_up
+
+
 def test_condense_offline__the_first_answers_day_reaches_the_third_turn_past_many_names() -> None:
     first = ("Where did Witkoff meet Putin?", "U.S. special envoy Steve Witkoff met with Russian President Vladimir "
              "Putin in St. Petersburg on Friday, as former President Donald Trump publicly urged Moscow to move "

@@ -56,8 +56,18 @@ def _text_of(content: Any) -> str:
 
 
 def is_follow_up(question: str) -> bool:
-    """Heuristic: refers back to something ("it", "they", "that") or is too short to stand alone."""
-    return bool(_REFERRING.search(question)) or len(content_terms(question)) < 3
+    """Heuristic: refers back to something ("it", "they", "that") or is too short to stand alone. A short question
+    that names its own subject and says what happened stands alone ("Who was Karelina exchanged for?"; not "What
+    about Kyiv?"): read as a follow-up, the earlier answer's names it carries would be taken as known, never the
+    answer, and the right answer refused."""
+    from rag import nlp
+
+    if _REFERRING.search(question):
+        return True
+    if len(content_terms(question)) >= 3:
+        return False
+    whole = bool(_names(question, _CONTEXT_LABELS)) and any(t.pos_ == "VERB" for t in nlp.parse(question))
+    return not whole
 
 
 _PERSON_PRONOUNS = {"he", "she", "him", "her"}
