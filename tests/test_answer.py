@@ -47,6 +47,10 @@ def test_answer__the_detail_told_after_the_lead_is_the_answer(seeded_settings) -
     again = answer("Who was Karelina exchanged for?", history=[("Who was Karelina swapped with?", first.text)],
                    settings=seeded_settings)
     assert again.short_answer is not None and again.short_answer.text == "Arthur Petrov"
+    # A true follow-up ("she") carries the earlier answer's names; they are the answer unless it asks "who else"
+    she = answer("Who was she exchanged for?", history=[("Who was Karelina swapped with?", first.text)],
+                 settings=seeded_settings)
+    assert she.short_answer is not None and she.short_answer.text == "Arthur Petrov"
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,13 @@ def test_read_question__chit_chat_is_no_question_and_names_are_found() -> None:
                                                                                 "how long did it last?"]
 
 
+def test_read_question__earlier_turns_names_answer_unless_it_asks_for_someone_else() -> None:
+    again = read_question("Who was Karelina exchanged for? — Karelina, Arthur Petrov")
+    assert again.known == ("Karelina", "Arthur Petrov") and "Arthur Petrov" not in again.taken
+    other = read_question("Who else did Witkoff meet on Friday? — Witkoff, Putin")
+    assert "Putin" in other.taken and "Witkoff" in other.taken
+
+
 @pytest.fixture(scope="module")
 def rules(seeded_settings) -> Pipeline:
     return Pipeline(make_settings(seeded_settings.data_dir, reader="rules"))

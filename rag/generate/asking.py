@@ -70,6 +70,7 @@ SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}  # dependency labels of a subject
 GENERIC_COUNTS = {"people", "person", "time", "year", "month", "week", "day", "hour", "minute", "number", "amount",
                    "name", "money"}
 _NAME_LABELS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"}
+_OTHER = re.compile(r"\b(else|other|another|besides|apart from|aside from|except)\b", re.IGNORECASE)
 _CHIT_CHAT = re.compile(r"^\s*(thanks?( you)?|thank you( very much)?|ok(ay)?|cool|great|nice|hi|hello|hey|bye|"
                         r"good(bye| morning| night)?|yes|no|sure|wow)\b[\s!.?]*$", re.IGNORECASE)
 
@@ -88,7 +89,7 @@ class Asked:
     required: tuple[str, ...] = ()  # lemmas an answer must contain: the attribute or the counted thing asked about
     role: str = ""  # "subject" when the question word is the subject ("Who won?"), "any" when the subject of a
     # passive ("Who was appointed?") or not a pronoun ("Which minister ...?"), else "object" ("Who did he meet?")
-    known: tuple[str, ...] = ()  # names from earlier turns: context, never the answer ("Who else ...?")
+    known: tuple[str, ...] = ()  # names from earlier turns: what the question is about, and no answer to "Who else?"
     proper: tuple[str, ...] = ()  # proper nouns, whether or not NER caught them ("Zelenskyy", "Eiffel")
     events: tuple[str, ...] = ()  # lemmas of the main verb and its conjuncts: what it asks happened ("die")
     described: str = ""  # "What is the name of the biowarfare expert?": the lemma the answer is ("expert")
@@ -98,6 +99,18 @@ class Asked:
     # it (a city is a place entity, a year a date: those are left to the kind); rag/generate/heads.py matches it
     asked_words: tuple[str, ...] = ()  # lemmas of the phrase the question word asks for ("ministerial portfolio"
     # in "What ministerial portfolios do they hold?"): what the answer is an instance of, not what it is about
+    asks_other: bool = False  # "Who else ...?", "Which other ...?": the earlier turns' names are not the answer
+
+    @property
+    def wording(self) -> str:
+        """The question's own words, without the names a follow-up carries after " — "."""
+        return self.text.partition(" — ")[0]
+
+    @property
+    def taken(self) -> tuple[str, ...]:
+        """Names no answer may be: the question's own, and the earlier turns' when it asks for someone else (asked
+        again, "Who was she exchanged for?" is answered by the name the last answer gave)."""
+        return (*self.names, *self.known) if self.asks_other else self.names
 
 
 def split_compound(question: str) -> list[str]:
@@ -275,7 +288,7 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     described = _described(doc) or _role_asked(doc, kind, wh)
     return Asked(full, kind, labels, names, focus, is_question, verbs, _required(doc), role, known, proper, events,
                  described, titles, _counted(doc), _head(doc, kind),
-                 tuple(dict.fromkeys(t.lemma_.lower() for t in _asked_phrase(doc))))
+                 tuple(dict.fromkeys(t.lemma_.lower() for t in _asked_phrase(doc))), bool(_OTHER.search(question)))
 
 
 # "Which city / year / official / company ...?": the kind of answer (a place, a date, a person entity) says what the

@@ -119,8 +119,7 @@ def located_spans(asked: Asked, sentence: str) -> list[tuple[str, int, bool]]:
         spans += [c for c in doc.noun_chunks if c.root.dep_ == "pobj"
                   and (c.root.head.lower_ in _AT or (c.root.head.lower_ == "in" and c.root.pos_ == "PROPN"))
                   and not any(c.start <= e.start < c.end for e in taken)]
-    spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n)
-                                         for n in (*asked.names, *asked.known))
+    spans = [e for e in spans if not any(name_mentioned(n, e.text) or name_mentioned(e.text, n) for n in asked.taken)
              and (asked.kind != "duration" or (_DURATION.search(e.text) and not _AGE.search(e.text)) or _since(e))
              and (asked.kind not in ("place", "city") or not (_party(e) or _actor(e))) and not restates(asked, e.text)
              and (not ASKS_PERCENT.search(asked.text) or IS_PERCENT.search(e.text))]
@@ -155,7 +154,7 @@ def restates(asked: Asked, span: str) -> bool:
     """Whether every content word of `span` is one the question already says, up to its ending ("Sri Lanka's" in
     "Which Sri Lankan minister ...?"): a span that repeats the question is no answer to it."""
     words = content_terms(span)
-    asked_words = content_terms(asked.text)
+    asked_words = content_terms(asked.wording)
     return bool(words) and all(any(w == a or (min(len(w), len(a)) >= 4 and (w.startswith(a) or a.startswith(w)))
                                    for a in asked_words) for w in words)
 

@@ -86,7 +86,7 @@ def head_match(asked: Asked, sentences: list[str], embed: Embed) -> np.ndarray:
     index = {w: i for i, w in enumerate(vocab)}
     vecs = embed(vocab)
     sims = vecs @ vecs[index[noun]]
-    asked_terms = set(content_terms(asked.text))
+    asked_terms = set(content_terms(asked.wording))
     for row, (doc, words) in enumerate(zip(docs, nouns_per, strict=True)):
         if _says_which(doc, noun, asked_terms) or (sort in _NAMED_BY and _names_other(asked, doc, _NAMED_BY[sort])):
             continue
@@ -130,7 +130,7 @@ _NAMED_BY = {"person": {"PERSON"}, "place": {"GPE", "LOC"}}
 
 def _names_other(asked: Asked, doc, labels: set[str]) -> bool:  # doc: a spaCy Doc
     """Whether the text names something of `labels` the question does not."""
-    return any(e.label_ in labels and not any(name_mentioned(n, e.text) for n in (*asked.names, *asked.known))
+    return any(e.label_ in labels and not any(name_mentioned(n, e.text) for n in asked.taken)
                for e in doc.ents)
 
 
