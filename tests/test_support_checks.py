@@ -4,6 +4,8 @@ Runs verify_draft over passages cut from the real seed files, so quotes are chec
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from rag.cite.checks import check_support
@@ -652,3 +654,16 @@ def test_check_support__a_claim_word_the_quote_uses_is_its_own_counterpart_for_n
     result = check_support("Zelenskyy said Ukraine would acknowledge Russia's control of Crimea.",
                            ["Zelenskyy said Ukraine would never recognize Russia's control of Crimea."])
     assert not result.ok and result.failure[0] in ("polarity", "modality"), result.failure
+
+
+def test_check_numbers__the_failure_reported_is_the_same_in_every_process() -> None:
+    # Sets iterate in a per-process hash order; the check reported whichever failing quantity came first.
+    import subprocess
+    import sys
+
+    code = ("from rag.cite.facts import facts_of; from rag.cite.numbers import check_numbers; "
+            "print(check_numbers(facts_of('She spent 12 years and 3 months in jail.'), "
+            "facts_of('She spent 12 months and 3 years in jail.')))")
+    outputs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              capture_output=True, text=True, check=True).stdout for seed in range(6)}
+    assert outputs == {"('numbers', \"'12 year' is not in the quote\")\n"}

@@ -16,16 +16,17 @@ def check_numbers(c: Facts, q: Facts) -> tuple[str, str] | None:
         missing -= {"2"}  # "the two sides" for "both the Russians and Ukrainians": "both" counts two
     if missing:
         return "numbers", f"number {sorted(missing)[0]} is not in the quote"
-    for num, unit in c.quantities:
+    # sorted: sets iterate in a per-process hash order, and the first failure found is the one reported
+    for num, unit in sorted(c.quantities):
         if unit and (num, unit) not in q.quantities:
             return "numbers", f"'{num} {unit}' is not in the quote"
-    for num, name in c.counted - q.counted:  # "three in Kherson, two in Dnipropetrovsk" swapped
+    for num, name in sorted(c.counted - q.counted):  # "three in Kherson, two in Dnipropetrovsk" swapped
         # A swap when the quote counts the name with another number only; a name the quote does not count at all
         # ("150 members in villages along the Iraq-Iran border" where the border hangs on "villages it controls")
         # is only attached elsewhere by the parse.
         if any(n != num and w == name for n, w in q.counted):
             return "numbers", f"the quote does not count {num} of '{name}'"
-    for num, whole in c.shares - q.shares:  # "20 per cent of people who ... are voyeurs" for "of voyeurs"
+    for num, whole in sorted(c.shares - q.shares):  # "20 per cent of people who ... are voyeurs" for "of voyeurs"
         wholes = {w for n, w in q.shares if n == num}
         if wholes and not any(STEM.stemWord(w) == STEM.stemWord(whole) or w in lexicon.synonyms(whole) for w in wholes):
             return "numbers", f"the quote does not give {num} as a share of '{whole}'"
