@@ -60,6 +60,10 @@ LEEBG_TEST3_DATASET = Path(__file__).resolve().parent / "questions_leebg_test3.j
 # questions over `--corpus leebg` from 70 further articles no earlier question used. Never tuned on.
 SEEDS_TEST8_DATASET = Path(__file__).resolve().parent / "questions_seeds_test8.jsonl"
 LEEBG_TEST4_DATASET = Path(__file__).resolve().parent / "questions_leebg_test4.jsonl"
+# Ninth blind sets, written on 2026-12-07 (evening release) the same way, its held-out sets: seeds (40), and 64
+# questions over `--corpus leebg` from the 89 articles no earlier question used. Never tuned on.
+SEEDS_TEST9_DATASET = Path(__file__).resolve().parent / "questions_seeds_test9.jsonl"
+LEEBG_TEST5_DATASET = Path(__file__).resolve().parent / "questions_leebg_test5.jsonl"
 
 
 class DatasetError(ValueError):

@@ -17,6 +17,7 @@ from rag.eval.dataset import (
     LEEBG_TEST2_DATASET,
     LEEBG_TEST3_DATASET,
     LEEBG_TEST4_DATASET,
+    LEEBG_TEST5_DATASET,
     LEEBG_TEST_DATASET,
     SEEDS_DEV2_DATASET,
     SEEDS_TEST4_DATASET,
@@ -24,6 +25,7 @@ from rag.eval.dataset import (
     SEEDS_TEST6_DATASET,
     SEEDS_TEST7_DATASET,
     SEEDS_TEST8_DATASET,
+    SEEDS_TEST9_DATASET,
     Category,
     DatasetError,
     load_questions,
@@ -53,9 +55,9 @@ def test_heldout_dataset__covers_every_category_and_shares_no_question() -> None
 
 @pytest.mark.parametrize("dataset", [DEFAULT_DATASET, HELDOUT_DATASET, HELDOUT2_DATASET, HELDOUT3_DATASET,
                                      SEEDS_DEV2_DATASET, SEEDS_TEST4_DATASET, SEEDS_TEST5_DATASET, SEEDS_TEST6_DATASET,
-                                     SEEDS_TEST7_DATASET, SEEDS_TEST8_DATASET],
+                                     SEEDS_TEST7_DATASET, SEEDS_TEST8_DATASET, SEEDS_TEST9_DATASET],
                          ids=["tuning", "heldout", "heldout2", "heldout3", "seeds_dev2", "seeds_test4", "seeds_test5",
-                              "seeds_test6", "seeds_test7", "seeds_test8"])
+                              "seeds_test6", "seeds_test7", "seeds_test8", "seeds_test9"])
 def test_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     for q in load_questions(dataset, SEEDS):
         for alternatives in q.key_facts:
@@ -77,8 +79,8 @@ def test_lee_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(datase
 
 
 @pytest.mark.parametrize("dataset", [LEEBG_TEST_DATASET, LEEBG_TEST2_DATASET, LEEBG_TEST3_DATASET,
-                                     LEEBG_TEST4_DATASET],
-                         ids=["leebg_test", "leebg_test2", "leebg_test3", "leebg_test4"])
+                                     LEEBG_TEST4_DATASET, LEEBG_TEST5_DATASET],
+                         ids=["leebg_test", "leebg_test2", "leebg_test3", "leebg_test4", "leebg_test5"])
 def test_leebg_dataset__every_key_fact_is_stated_in_one_of_its_gold_sources(dataset: Path) -> None:
     leebg = resolve_corpus("leebg")
     questions = load_questions(dataset, leebg)
@@ -100,10 +102,10 @@ def test_leebg_test2__asks_about_articles_no_earlier_question_used() -> None:
     assert all(set(q.gold_sources) - earlier for q in later if q.answerable)
 
 
-@pytest.mark.parametrize("index", [2, 3], ids=["leebg_test3", "leebg_test4"])
+@pytest.mark.parametrize("index", [2, 3, 4], ids=["leebg_test3", "leebg_test4", "leebg_test5"])
 def test_leebg_later_sets__ask_about_articles_no_earlier_question_used(index: int) -> None:
     leebg = resolve_corpus("leebg")
-    sets = (LEEBG_TEST_DATASET, LEEBG_TEST2_DATASET, LEEBG_TEST3_DATASET, LEEBG_TEST4_DATASET)
+    sets = (LEEBG_TEST_DATASET, LEEBG_TEST2_DATASET, LEEBG_TEST3_DATASET, LEEBG_TEST4_DATASET, LEEBG_TEST5_DATASET)
     earlier_sets = [load_questions(d, leebg) for d in sets[:index]]
     earlier = {s for qs in earlier_sets for q in qs for s in q.gold_sources}
     asked = {q.question.lower() for qs in earlier_sets for q in qs}
