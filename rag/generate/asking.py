@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rag import nlp
+from rag.generate.condense import CARRIED
 from rag.text import content_terms
 
 _WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
@@ -104,7 +105,7 @@ class Asked:
     @property
     def wording(self) -> str:
         """The question's own words, without the names a follow-up carries after " — "."""
-        return self.text.partition(" — ")[0]
+        return self.text.partition(CARRIED)[0]
 
     @property
     def taken(self) -> tuple[str, ...]:
@@ -225,7 +226,7 @@ def read_question(question: str, whole: str | None = None) -> Asked:
     """Parse `question` into what it asks for; `whole` is the compound question it is part of, whose names
     count as mentioned ("How much did Karelina donate, and where was she exchanged?")."""
     full = question  # dense and lexical similarity read the carried names too
-    question, _, carried = question.partition(" — ")  # names a follow-up carries from earlier turns
+    question, _, carried = question.partition(CARRIED)  # names a follow-up carries from earlier turns
     doc = nlp.parse(question)
     kind, labels = _kind_asked(main_question(question), (None, frozenset()))
     head = next((t.head for t in doc[:3] if t.tag_ == "WDT" and t.dep_ == "det"), None)

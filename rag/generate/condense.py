@@ -16,6 +16,7 @@ from rag.text import content_terms
 
 log = logging.getLogger(__name__)
 _MARKER = re.compile(r"\[\d+\]")
+CARRIED = " — "  # a condensed follow-up is its question, then this, then the names carried from earlier turns
 
 _REFERRING = re.compile(
     r"\b(it|its|they|them|their|he|him|his|she|her|this|that|these|those|there|then|the meeting|the talks)\b",
@@ -87,7 +88,7 @@ def _names(text: str, labels: set[str]) -> list[str]:
 
 def _context(question: str) -> tuple[str, list[str]]:
     """Split a condensed question into its text and the names carried after ' — '."""
-    text, _, carried = question.partition(" — ")
+    text, _, carried = question.partition(CARRIED)
     return text, [n for n in carried.split(", ") if n]
 
 
@@ -136,7 +137,7 @@ def condense_offline(question: str, history: History | None) -> str:
     # that day?"), and only what the second turn carries reaches the third.
     day = next((d for d in dates if d in extra), None)
     extra = [*[n for n in extra if n != day][: _MAX_CONTEXT - 1], day] if day else extra[:_MAX_CONTEXT]
-    return f"{resolved} — {', '.join(extra)}" if extra else resolved
+    return f"{resolved}{CARRIED}{', '.join(extra)}" if extra else resolved
 
 
 def dates_of(text: str) -> list[str]:
