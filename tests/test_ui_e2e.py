@@ -234,6 +234,25 @@ def _open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+def _choose_file(page, path: Path) -> None:
+    """Set `path` on the Articles tab's drop zone and wait until Gradio shows it as chosen, setting it again when it
+    does not: in one fresh full run the name never appeared within 120 s (the file set right after the tab opened,
+    while Gradio was still mounting the tab's components, was lost); in another it took over 30 s, both workers
+    and the server busy."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):
+        page.wait_for_selector("#nr-upload input[type=file]", state="attached")
+        page.set_input_files("#nr-upload input[type=file]", [str(path)])
+        try:
+            page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=60_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    page.screenshot(path=str(ARTIFACTS / "upload-not-chosen.png"), full_page=True)
+    pytest.fail(f"Gradio never showed {path.name} as chosen after three tries (tests/artifacts/upload-not-chosen.png)")
+
+
 def _viewport_holds(page, selector: str) -> bool:
     """True when the element's box lies inside the visible viewport."""
     return page.eval_on_selector(selector, """el => { const r = el.getBoundingClientRect();
@@ -259,9 +278,7 @@ def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Pa
 
     # Upload by the file input the drop zone wraps; the result names the file and the header count moves.
     _open_tab(page, "Articles")
-    page.set_input_files("#nr-upload input[type=file]", [str(upload)])
-    # (Gradio's upload round trip took over 30 s once in a full fresh run, both workers and the server busy.)
-    page.wait_for_selector(f"#nr-upload :text('{UPLOAD_NAME}')", timeout=120_000)
+    _choose_file(page, upload)
     page.click("#nr-add-files")
     page.wait_for_selector("#nr-ingest-result .nr-res-added", timeout=120_000)
     assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-ingest-result").inner_text()
