@@ -18,6 +18,10 @@ from rag.models import Passage, Sentence
         ("They talked 【2】.", "They talked.", [2]),
         ("No markers at all.", "No markers at all.", []),
         ("Repeated [2][2] twice.", "Repeated twice.", [2]),
+        # a marker the model opened and never closed (SmolLM2 wrote "[1 [1]" as a whole answer sentence)
+        ("[1 [1]", "", [1]),
+        ("They talked for hours [2.", "They talked for hours.", [2]),
+        ("The report [2001 edition] said so [1].", "The report [2001 edition] said so.", [1]),
     ],
 )
 def test_extract_markers__strips_every_marker_style(raw: str, text: str, numbers: list[int]) -> None:

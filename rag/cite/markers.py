@@ -15,6 +15,8 @@ _BRACKET = re.compile(
     r"(?:†[^\]】]*)?\s*[\]】]",  # 【1†source】 is how some OpenAI tools cite
     re.IGNORECASE,
 )
+# An opened marker the model never closed ("[1 [1]", "... hours [2"): the numbers it meant, and no text of the claim.
+_UNCLOSED = re.compile(r"\s*[\[【]\s*(\d+(?:\s*,\s*\d+)*)\s*(?=$|[\s\[【.,;:!?])(?![^\[【\]】]*[\]】])")
 _NUMS = r"(\d+(?:\s*(?:,|and|&)\s*\d+)*)"
 _REF = rf"(?:the\s+)?(?:sources?|passages?)\s*{_NUMS}\b"
 _VERB = r"(?:says|said|states|stated|reports|reported|notes|noted|mentions|mentioned|indicates|explains|shows|confirms)"
@@ -52,7 +54,7 @@ def extract_markers(sentence: str) -> tuple[str, list[int]]:
         numbers.extend(_expand(match.group(1)))
         return ""
 
-    text = _BRACKET.sub(take, sentence)
+    text = _UNCLOSED.sub(take, _BRACKET.sub(take, sentence))
     for pattern in _PROSE:
         text = pattern.sub(take, text)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
