@@ -1,7 +1,7 @@
 """Find and strip citation markers in model output, and split answers into sentences.
 
 Understands what models actually write: [1], [1, 2], [1-3], [1][2], 【1】, 【1†source】, (Source 2),
-"According to Source 2, ...", "Passage 3 says that ...", "... as reported in Source 1".
+"According to Source 2, ...", "Passage 3 says that ...", "... as reported in Source 1", and a [1 never closed.
 """
 
 from __future__ import annotations
