@@ -115,9 +115,8 @@ def _fits(kind: AnswerType, sentence: str, names: set[str], asked: Asked) -> boo
     A place is read from the parse alone: a name after "in" is not always a place ("in Abu Dhabi", "in
     October"), a place is not always after "in" ("the Johannesburg Earth Summit"), and one side of an exchange
     "between Washington and Moscow" is not where it took place."""
-    # "what kind of X": X with words that qualify it; a date: spaCy's DATE / TIME entities (the parse)
-    fits = (bool(located_spans(asked, sentence)) if kind.name in ("place", "sort", "date")
-            else shows_type(kind, sentence, names))
+    # a place, a date, "what kind of X": read from the parse (no pattern); the other kinds by their pattern
+    fits = bool(located_spans(asked, sentence)) if kind.pattern is None else shows_type(kind, sentence, names)
     if not fits or place_or_day_of_other(asked, nlp.parse(sentence)):
         return False
     if kind.name == "person":

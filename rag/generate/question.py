@@ -22,23 +22,24 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 
 @dataclass(frozen=True)
 class AnswerType:
-    """The shape of an answer. `pattern` earns a sentence a bonus; with `mode` "require" only matching
-    sentences may answer, with "prefer" they answer when one is good enough (else any sentence may).
+    """The shape of an answer. `pattern` finds it in a sentence; None when the parse does (a place, a date, a
+    qualified noun: rag.generate.features.located_spans). With `mode` "require" only sentences holding one may
+    answer, with "prefer" they answer when one is good enough (else any sentence may).
     `needs_subject`: the sentence must also name the question's subject ("How old is X?")."""
 
     name: str
-    pattern: re.Pattern[str]
-    mode: Literal["require", "prefer", "bonus"]
+    pattern: re.Pattern[str] | None
+    mode: Literal["require", "prefer"]
     needs_subject: bool = False
 
 
 _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
-    (re.compile(asks, re.IGNORECASE), AnswerType(name, re.compile(looks_like), mode, needs_subject))
+    (re.compile(asks, re.IGNORECASE), AnswerType(name, looks_like and re.compile(looks_like), mode, needs_subject))
     for asks, name, looks_like, mode, needs_subject in (
         (r"^\s*how old\b|\bwhat (is|was) (his|her|their|the) age\b|\bage of\b", "age",
          r"\b\d{1,3}-year-old\b|,\s\d{1,3},|\b(?i:aged?)\s\d{1,3}\b", "require", True),
         # "What kind of embargo ...?": an embargo the sentence qualifies ("an arms embargo"), read from the parse
-        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", r"$^", "prefer", False),
+        (r"^\s*(in |of |for )?what (kinds?|types?|sorts?) of\b", "sort", None, "prefer", False),
         (r"^\s*(for )?how (long|many (hours|days|weeks|months|years))\b", "duration",
          # "a 30-year-old man" gives an age, not how long something lasted
          r"(?i)\b(hours?|days?|weeks?|months?|years?|minutes?|decades?)\b(?!-old)", "require", False),
@@ -49,10 +50,9 @@ _TYPES: tuple[tuple[re.Pattern[str], AnswerType], ...] = tuple(
          r"(casualty |death |economic )?(figures?|toll|count|total))\b", "number",
          rf"\d|\b(?i:{_NUMBER_WORDS})\b", "require", False),
         # a date the question lacks, read from the parse (spaCy's DATE and TIME entities), as places are
-        (r"^\s*(by )?when\b|\bwhat (day|date|year|month|time)\b|\bin which year\b", "date", r"$^", "prefer", False),
-        (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place",
-         r"\b(?:in|at|from|to|near) (?:the )?([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*)*)"
-         r"|\b(?:in|at) the ([a-z]+ (?:library|hotel|palace|building|airport|embassy))", "prefer", False),
+        (r"^\s*(by )?when\b|\bwhat (day|date|year|month|time)\b|\bin which year\b", "date", None, "prefer", False),
+        # a place the question lacks, read from the parse, as dates are
+        (r"^\s*where\b|\bin which (city|country|town|place|hotel|building)\b", "place", None, "prefer", False),
         (r"^\s*who(m|se)?\b|\bwhich (person|official|politician|leader)\b", "person",
          # a name after "in/at/from/to/near/the" is a place or an institution, not a person
          r"(?<!\bin )(?<!\bat )(?<!\bfrom )(?<!\bto )(?<!\bnear )(?<!\bthe )([A-Z][a-z]+(?: [A-Z][a-z]+)+)",
@@ -109,12 +109,15 @@ def focus_terms(question: str) -> list[str]:
 
 
 def shows_type(kind: AnswerType, sentence: str, question_names: set[str]) -> bool:
-    """Does `sentence` hold an answer of this kind (for 'person'/'place': one not already in the question)?"""
-    if kind.name in ("person", "place"):
-        found = [next(g for g in m.groups() if g).split() for m in kind.pattern.finditer(sentence)]
-        if kind.name == "person":  # "On Thursday", "Last March" are capitalised but nobody
-            found = [[w for w in f if w.lower() not in _NOT_NAMES] for f in found]
-            found = [f for f in found if len(f) >= 2]
+    """Does `sentence` hold an answer of this kind (for 'person': one not already in the question)? For a kind
+    with a `pattern` only (the others are read from the parse)."""
+    if kind.pattern is None:
+        raise ValueError(f"a {kind.name} answer is read from the parse (features.located_spans), not a pattern")
+    if kind.name == "person":
+        found = [m.group(1).split() for m in kind.pattern.finditer(sentence)]
+        # "On Thursday", "Last March" are capitalised but nobody
+        found = [[w for w in f if w.lower() not in _NOT_NAMES] for f in found]
+        found = [f for f in found if len(f) >= 2]
         return any(not any(n in f for n in question_names) for f in found)
     if not kind.pattern.search(sentence):
         return False
