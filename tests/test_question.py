@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.generate.question import answer_type, focus_terms, names_in, shows_type, split_compound
+from rag.generate.asking import split_compound
+from rag.generate.question import answer_type, focus_terms, names_in, shows_type
 
 
 @pytest.mark.parametrize(

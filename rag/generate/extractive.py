@@ -22,11 +22,11 @@ import numpy as np
 
 from rag import nlp
 from rag.cite.compose import Claim, Evidence
-from rag.generate.asking import Asked, read_question
+from rag.generate.asking import Asked, read_question, split_compound
 from rag.generate.draft import Draft
 from rag.generate.features import located_spans
 from rag.generate.predicates import place_or_day_of_other
-from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type, split_compound
+from rag.generate.question import AnswerType, answer_type, focus_terms, names_in, shows_type
 from rag.models import Embed, Passage
 from rag.text import content_terms, coverage, idf_weights, numbers_in, sentence_key
 

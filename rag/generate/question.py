@@ -1,5 +1,6 @@
-"""What a question asks for, read from its wording: the parts of a compound question, the kind of answer
-expected (an age, a number, a duration, a date, a person, a place) and the attribute it asks about.
+"""What a question asks for, read from its wording (the rules reader's view; its parts come from
+rag.generate.asking.split_compound): the kind of answer expected (an age, a number, a duration, a date, a
+person, a place) and the attribute it asks about.
 The offline answerer uses this to pick sentences and to abstain; no parser library ships the
 question-type rules it needs and a dependency-parsing model would have to be downloaded.
 """
@@ -13,9 +14,6 @@ from typing import Literal
 from rag.generate.asking import GENERIC_COUNTS, main_question
 from rag.text import content_terms
 
-_WH = r"(?:what|which|who|whom|whose|where|when|why|how|in which|in what|by when|by how much)"
-# ", and how long ..." / "; what did ..." start a second question; "X and Y meet" does not.
-_SPLIT = re.compile(rf"(?:,\s*|;\s*|\s+)(?:and|but)\s+(?={_WH}\b)|;\s*(?={_WH}\b)", re.IGNORECASE)
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|"
                  r"thousands?|millions?|billions?|first|second|third|fourth|fifth|once|twice")
 
@@ -74,14 +72,6 @@ _NOT_NAMES = {
 _NAME = re.compile(r"\b[A-Z][a-zA-Z’'-]+")
 _QUESTION_START = re.compile(r"^\s*(?:what|which|who|whom|whose|where|when|why|how|in|by|according|did|does|do|"
                              r"is|was|are|were)\b", re.IGNORECASE)
-
-
-def split_compound(question: str) -> list[str]:
-    """'Where did they meet, and how long did it last?' -> ['Where did they meet?', 'how long did it last?'].
-    A question that is not compound comes back alone."""
-    parts = [p.strip(" ,;?") for p in _SPLIT.split(question)]
-    parts = [p for p in parts if len(p.split()) >= 2]
-    return [p + "?" for p in parts] if len(parts) > 1 else [question]
 
 
 def answer_type(question: str) -> AnswerType | None:
