@@ -64,6 +64,18 @@ def test_store_uploads__only_listed_formats_and_sizes_with_clear_messages(tmp_pa
     assert refused[1].detail == "2,500 bytes, over the 2,000-byte limit per file (RAG_MAX_FILE_BYTES)"
 
 
+def test_add_uploads__the_same_file_twice_in_one_upload_is_added_once_and_kept(tmp_path: Path) -> None:
+    # Twice in one upload, both copies were reported skipped and the stored file the first had indexed was deleted.
+    import rag
+
+    settings = make_settings(tmp_path / "data")
+    results = add_uploads([_temp(tmp_path, "kovac.txt", ARTICLE), _temp(tmp_path, "kovac.txt", ARTICLE)], settings)
+    assert [r.status for r in results] == ["skipped", "added"]
+    assert results[0].detail == "the same file is already in this upload"
+    assert (settings.uploads_dir / "kovac.txt").exists()
+    assert "uploads/kovac.txt" in {a.source for a in rag.list_articles(settings)}
+
+
 def test_store_uploads__request_over_the_limit_stores_nothing(tmp_path: Path, settings) -> None:
     files = [_temp(tmp_path, f"{i}.txt", "y" * 1_500) for i in range(3)]
     stored, refused = store_uploads(files, settings)

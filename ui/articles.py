@@ -103,9 +103,15 @@ def store_uploads(files: list[tuple[Path, str]], settings: RagSettings
         return [], [*refused, *(FileResult(original, "skipped", why) for _, _, original in checked)]
     folder = settings.uploads_dir
     folder.mkdir(parents=True, exist_ok=True)
-    stored = []
+    stored: list[tuple[Path, str]] = []
     for temp, name, original in checked:
         target = _destination(folder, name, _sha(temp))
+        if any(target == path for path, _ in stored):
+            # The same file twice in one upload is one article. Passed twice, the loader skipped the second as
+            # a duplicate id, and that skip, keyed by the shared path, marked both skipped and deleted the file
+            # the first had indexed.
+            refused.append(FileResult(original, "skipped", "the same file is already in this upload"))
+            continue
         if not target.exists():
             shutil.copyfile(temp, target)
         stored.append((target, original))
