@@ -235,22 +235,32 @@ def _open_tab(page, name: str) -> None:
 
 
 def _choose_file(page, path: Path) -> None:
-    """Set `path` on the Articles tab's drop zone and wait until Gradio shows it as chosen, setting it again when it
-    does not: in one fresh full run the name never appeared within 120 s (the file set right after the tab opened,
-    while Gradio was still mounting the tab's components, was lost); in another it took over 30 s, both workers
-    and the server busy."""
+    """Set `path` on the Articles tab's drop zone and wait until Gradio shows it as chosen. Set once: set again, it
+    is chosen twice (two uploads, shown in another layout). It took over 30 s once and never came within 120 s once
+    in fresh full runs, both workers and the server busy: a screenshot says what the page showed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    for _ in range(3):
-        page.wait_for_selector("#nr-upload input[type=file]", state="attached")
-        page.set_input_files("#nr-upload input[type=file]", [str(path)])
-        try:
-            page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=60_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    page.screenshot(path=str(ARTIFACTS / "upload-not-chosen.png"), full_page=True)
-    pytest.fail(f"Gradio never showed {path.name} as chosen after three tries (tests/artifacts/upload-not-chosen.png)")
+    page.wait_for_selector("#nr-upload input[type=file]", state="attached")
+    page.set_input_files("#nr-upload input[type=file]", [str(path)])
+    try:
+        page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=180_000)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ARTIFACTS / "upload-not-chosen.png"), full_page=True)
+        pytest.fail(f"Gradio did not show {path.name} as chosen within 180 s (tests/artifacts/upload-not-chosen.png)")
+
+
+def _add_chosen(page) -> None:
+    """Click "Add files" and wait for the upload's "added" result; on a timeout, save a screenshot and say what the
+    result box held (in one fresh full run it held two "skipped" lines: the file had been chosen twice)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.click("#nr-add-files")
+    try:
+        page.wait_for_selector("#nr-ingest-result .nr-res-added", timeout=120_000)
+    except PlaywrightTimeout:
+        page.screenshot(path=str(ARTIFACTS / "add-files-no-result.png"), full_page=True)
+        pytest.fail("no 'added' result after Add files; result box: "
+                    f"{page.locator('#nr-ingest-result').inner_text()!r} (tests/artifacts/add-files-no-result.png)")
 
 
 def _viewport_holds(page, selector: str) -> bool:
@@ -279,8 +289,7 @@ def test_ui__upload_ask_delete_ask_again_on_desktop_and_phone(page, tmp_path: Pa
     # Upload by the file input the drop zone wraps; the result names the file and the header count moves.
     _open_tab(page, "Articles")
     _choose_file(page, upload)
-    page.click("#nr-add-files")
-    page.wait_for_selector("#nr-ingest-result .nr-res-added", timeout=120_000)
+    _add_chosen(page)
     assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-ingest-result").inner_text()
     assert "7 articles" in page.locator("#nr-header").inner_text()
     assert f"uploads/{UPLOAD_NAME}" in page.locator("#nr-article-list").inner_text()
