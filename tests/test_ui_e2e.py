@@ -234,19 +234,29 @@ def _open_tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
+# True once the drop zone's file input has been the same element for 500 ms. Gradio mounts a freshly shown tab's
+# upload input, drops it and mounts another within milliseconds; a file set on the dropped one is uploaded but never
+# shown (the cause of this test's CI failures, reproduced by setting the file on the first input to appear).
+_UPLOAD_INPUT_SETTLED = """() => {
+    const input = document.querySelector("#nr-upload input[type=file]");
+    if (!input) return false;
+    if (window.nrUploadInput !== input) { window.nrUploadInput = input; window.nrUploadSince = performance.now(); }
+    return performance.now() - window.nrUploadSince > 500;
+}"""
+
+
 def _choose_file(page, path: Path) -> None:
-    """Set `path` on the Articles tab's drop zone and wait until Gradio shows it as chosen. Set once: set again, it
-    is chosen twice (two uploads, shown in another layout). It took over 30 s once and never came within 120 s once
-    in fresh full runs, both workers and the server busy: a screenshot says what the page showed."""
+    """Set `path` on the Articles tab's drop zone once its input has settled, and wait until Gradio shows it as
+    chosen. Set once: set again, it is chosen twice. On a timeout, a screenshot says what the page showed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.wait_for_selector("#nr-upload input[type=file]", state="attached")
-    page.set_input_files("#nr-upload input[type=file]", [str(path)])
+    page.wait_for_function(_UPLOAD_INPUT_SETTLED, polling=100, timeout=60_000)
+    page.evaluate_handle("window.nrUploadInput").as_element().set_input_files([str(path)])
     try:
-        page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=180_000)
+        page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=60_000)
     except PlaywrightTimeout:
         page.screenshot(path=str(ARTIFACTS / "upload-not-chosen.png"), full_page=True)
-        pytest.fail(f"Gradio did not show {path.name} as chosen within 180 s (tests/artifacts/upload-not-chosen.png)")
+        pytest.fail(f"Gradio did not show {path.name} as chosen within 60 s (tests/artifacts/upload-not-chosen.png)")
 
 
 def _add_chosen(page) -> None:
