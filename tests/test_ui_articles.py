@@ -70,10 +70,19 @@ def test_add_uploads__the_same_file_twice_in_one_upload_is_added_once_and_kept(t
 
     settings = make_settings(tmp_path / "data")
     results = add_uploads([_temp(tmp_path, "kovac.txt", ARTICLE), _temp(tmp_path, "kovac.txt", ARTICLE)], settings)
-    assert [r.status for r in results] == ["skipped", "added"]
-    assert results[0].detail == "the same file is already in this upload"
+    assert [r.status for r in results] == ["added", "skipped"]  # in upload order
+    assert results[1].detail == "the same file is already in this upload"
     assert (settings.uploads_dir / "kovac.txt").exists()
     assert "uploads/kovac.txt" in {a.source for a in rag.list_articles(settings)}
+
+
+def test_add_uploads__results_come_in_upload_order(tmp_path: Path) -> None:
+    # Refused files were listed first, whatever their place in the upload.
+    settings = make_settings(tmp_path / "data")
+    results = add_uploads([_temp(tmp_path, "kovac.txt", ARTICLE), _temp(tmp_path, "run.exe", b"MZ"),
+                           _temp(tmp_path, "novak.txt", ARTICLE.replace("Kovac", "Novak"))], settings)
+    assert [(r.name, r.status) for r in results] == [("kovac.txt", "added"), ("run.exe", "skipped"),
+                                                     ("novak.txt", "added")]
 
 
 def test_store_uploads__request_over_the_limit_stores_nothing(tmp_path: Path, settings) -> None:

@@ -82,40 +82,49 @@ def store_uploads(files: list[tuple[Path, str]], settings: RagSettings
     Returns (stored path, original name) per accepted file and a `skipped` result for each refused one
     (format, size). When the files together exceed the per-request limit, none is stored.
     """
+    slots = _store(files, settings)
+    return ([s for s in slots if not isinstance(s, FileResult)], [s for s in slots if isinstance(s, FileResult)])
+
+
+def _store(files: list[tuple[Path, str]], settings: RagSettings) -> list[FileResult | tuple[Path, str]]:
+    """store_uploads' work, in upload order: per file, its `skipped` result or (stored path, original name)."""
     total = 0
-    checked: list[tuple[Path, str, str]] = []
-    refused: list[FileResult] = []
+    slots: list[FileResult | tuple[Path, str, str]] = []
     for temp, original in files:
         name = safe_name(original)
         size = temp.stat().st_size
         total += size
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            refused.append(FileResult(original, "skipped", f"unsupported file type '{Path(name).suffix or '(none)'}' "
-                                                           f"(supported: {' '.join(SUPPORTED_SUFFIXES)})"))
+            slots.append(FileResult(original, "skipped", f"unsupported file type '{Path(name).suffix or '(none)'}' "
+                                                         f"(supported: {' '.join(SUPPORTED_SUFFIXES)})"))
         elif size > settings.max_file_bytes:
-            refused.append(FileResult(original, "skipped", f"{size:,} bytes, over the {settings.max_file_bytes:,}-"
-                                                           "byte limit per file (RAG_MAX_FILE_BYTES)"))
+            slots.append(FileResult(original, "skipped", f"{size:,} bytes, over the {settings.max_file_bytes:,}-"
+                                                         "byte limit per file (RAG_MAX_FILE_BYTES)"))
         else:
-            checked.append((temp, name, original))
+            slots.append((temp, name, original))
     if total > settings.ui_max_request_bytes:
         why = (f"the files add up to {total:,} bytes, over the {settings.ui_max_request_bytes:,}-byte limit per "
                "upload (RAG_UI_MAX_REQUEST_BYTES); upload fewer at a time")
-        return [], [*refused, *(FileResult(original, "skipped", why) for _, _, original in checked)]
+        return [s if isinstance(s, FileResult) else FileResult(s[2], "skipped", why) for s in slots]
     folder = settings.uploads_dir
     folder.mkdir(parents=True, exist_ok=True)
-    stored: list[tuple[Path, str]] = []
-    for temp, name, original in checked:
+    out: list[FileResult | tuple[Path, str]] = []
+    for slot in slots:
+        if isinstance(slot, FileResult):
+            out.append(slot)
+            continue
+        temp, name, original = slot
         target = _destination(folder, name, _sha(temp))
-        if any(target == path for path, _ in stored):
+        if any(not isinstance(done, FileResult) and done[0] == target for done in out):
             # The same file twice in one upload is one article. Passed twice, the loader skipped the second as
             # a duplicate id, and that skip, keyed by the shared path, marked both skipped and deleted the file
             # the first had indexed.
-            refused.append(FileResult(original, "skipped", "the same file is already in this upload"))
+            out.append(FileResult(original, "skipped", "the same file is already in this upload"))
             continue
         if not target.exists():
             shutil.copyfile(temp, target)
-        stored.append((target, original))
-    return stored, refused
+        out.append((target, original))
+    return out
 
 
 def _results(report, targets: list[tuple[str, str]]) -> list[FileResult]:
@@ -140,14 +149,20 @@ def _results(report, targets: list[tuple[str, str]]) -> list[FileResult]:
 
 def add_uploads(files: list[tuple[Path, str]], settings: RagSettings,
                 on_progress: Callable[[int, int], None] | None = None) -> list[FileResult]:
-    """Store and index uploaded files; one result per file (skips say why)."""
-    stored, results = store_uploads(files, settings)
+    """Store and index uploaded files; the results in upload order, one or more per file (skips say why)."""
+    slots = _store(files, settings)
+    stored = [s for s in slots if not isinstance(s, FileResult)]
     if not stored:
-        return results
+        return [s for s in slots if isinstance(s, FileResult)]
     skipped: dict[str, str] = {}
     report = rag.add_articles([p for p, _ in stored], settings, collection=UPLOADS, on_progress=on_progress,
                               on_skip=lambda s: skipped.setdefault(str(s.path), s.reason))
-    for path, original in stored:
+    results: list[FileResult] = []
+    for slot in slots:
+        if isinstance(slot, FileResult):
+            results.append(slot)
+            continue
+        path, original = slot
         if str(path) in skipped:
             results.append(FileResult(original, "skipped", skipped[str(path)]))
             path.unlink(missing_ok=True)  # nothing of it was indexed: do not keep it around
