@@ -236,27 +236,33 @@ def _open_tab(page, name: str) -> None:
 
 # True once the drop zone's file input has been the same element for 500 ms. Gradio mounts a freshly shown tab's
 # upload input, drops it and mounts another within milliseconds; a file set on the dropped one is uploaded but never
-# shown (the cause of this test's CI failures, reproduced by setting the file on the first input to appear).
+# shown (reproduced by setting the file on the first input to appear).
 _UPLOAD_INPUT_SETTLED = """() => {
     const input = document.querySelector("#nr-upload input[type=file]");
     if (!input) return false;
     if (window.nrUploadInput !== input) { window.nrUploadInput = input; window.nrUploadSince = performance.now(); }
     return performance.now() - window.nrUploadSince > 500;
 }"""
+# The names in the drop zone's list of chosen files. Gradio shows a name as stem and suffix in two elements with
+# whitespace between them ("fenwick_lighthouse .txt"); only its upload progress line, shown while the file is sent,
+# holds the whole name, so waiting for that text raced the upload and failed whenever the upload was quicker.
+_CHOSEN_NAMES = """() => [...document.querySelectorAll("#nr-upload .file-preview .filename")]
+    .map(cell => cell.textContent.replace(/\\s+/g, ""))"""
 
 
 def _choose_file(page, path: Path) -> None:
-    """Set `path` on the Articles tab's drop zone once its input has settled, and wait until Gradio shows it as
-    chosen. Set once: set again, it is chosen twice. On a timeout, a screenshot says what the page showed."""
+    """Set `path` on the Articles tab's drop zone once its input has settled, and wait until Gradio lists it as
+    chosen, once. On a timeout, a screenshot says what the page showed."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.wait_for_function(_UPLOAD_INPUT_SETTLED, polling=100, timeout=60_000)
     page.evaluate_handle("window.nrUploadInput").as_element().set_input_files([str(path)])
     try:
-        page.wait_for_selector(f"#nr-upload :text('{path.name}')", timeout=60_000)
+        page.wait_for_function(f"({_CHOSEN_NAMES})().length > 0", polling=100, timeout=60_000)
     except PlaywrightTimeout:
         page.screenshot(path=str(ARTIFACTS / "upload-not-chosen.png"), full_page=True)
-        pytest.fail(f"Gradio did not show {path.name} as chosen within 60 s (tests/artifacts/upload-not-chosen.png)")
+        pytest.fail(f"Gradio did not list {path.name} as chosen within 60 s (tests/artifacts/upload-not-chosen.png)")
+    assert page.evaluate(_CHOSEN_NAMES) == [path.name]
 
 
 def _add_chosen(page) -> None:
