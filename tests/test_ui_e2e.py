@@ -267,7 +267,7 @@ def _choose_file(page, path: Path) -> None:
 
 def _add_chosen(page) -> None:
     """Click "Add files" and wait for the upload's "added" result; on a timeout, save a screenshot and say what the
-    result box held (in one fresh full run it held two "skipped" lines: the file had been chosen twice)."""
+    result box held."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     page.click("#nr-add-files")
